@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Build the scholarly edition: seeds/ -> edition/ (YAML) -> _site/ (HTML).
+
+  python build.py                      build every seed in seeds/ into edition/ and _site/
+  python build.py --seed F --out DIR   build one seed into DIR/edition/ and DIR/site/ only
+  python build.py serve                build, then serve the site on http://127.0.0.1:8000/
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import sys
+import time
+from pathlib import Path
+
+from editio import extract, publish, render
+from editio.job import EditionWork, Job, label_for, slug_for
+from editio.problems import EditionError
+
+PROJECT = Path(__file__).resolve().parent
+
+# The build, in order. Each stage takes the job and returns it with its own part done.
+STAGES = [
+    extract.stage,
+    render.stage,
+    publish.stage,
+    publish.commit,
+]
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="Without --seed, every *.txt in seeds/ is built; each edition's YAML goes to "
+               "edition/<seed name>/ (corrections.yaml there is yours and never overwritten) and the "
+               "site to _site/. A build that fails changes nothing on disk.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", nargs="?", choices=["build", "serve"], default="build",
+                        help="build (default) or build and serve on 127.0.0.1")
+    parser.add_argument("--seed", type=Path, help="build only this seed file (with --out)")
+    parser.add_argument("--out", type=Path, help="with --seed: folder for its edition/ and site/")
+    parser.add_argument("--strict", action="store_true", help="fail on any open doubt in the report")
+    parser.add_argument("--port", type=int, default=8000, help="port for serve (default 8000)")
+    args = parser.parse_args(argv)
+    if (args.seed is None) != (args.out is None):
+        parser.error("--seed and --out go together")
+    return args
+
+
+def make_job(args) -> Job:
+    if args.seed:
+        seeds, edition_dir, site_dir = [args.seed], args.out / "edition", args.out / "site"
+    else:
+        seeds = sorted((PROJECT / "seeds").glob("*.txt"))
+        edition_dir, site_dir = PROJECT / "edition", PROJECT / "_site"
+        if not seeds:
+            raise EditionError([extract.Problem("seeds/", 0, "no seed files (*.txt)", "",
+                                                "put the article's text in seeds/")])
+    works = [EditionWork(seed, slug_for(seed), label_for(seed, PROJECT)) for seed in seeds]
+    return Job(PROJECT, edition_dir, site_dir, works, strict=args.strict)
+
+
+def run(job: Job) -> Job:
+    try:
+        for stage in STAGES:
+            job = stage(job)
+    finally:
+        publish.discard(job)
+    return job
+
+
+def serve(site: Path, port: int) -> None:
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        print(f"serving {site} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    started = time.perf_counter()
+    try:
+        job = run(make_job(args))
+    except EditionError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print(f"build failed: {len(exc.problems)} problem(s); nothing was written", file=sys.stderr)
+        return 1
+    for work in job.works:
+        print("\n".join(extract.summarise(work.report)))
+    for line in job.log:
+        print(line)
+    print(f"built in {time.perf_counter() - started:.2f} s")
+    if args.command == "serve":
+        serve(job.site_dir, args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,245 @@
+"""The grammar of one printed bibliography entry (Chicago-like author-title style)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .records import Person
+from .textrules import fold
+
+REPEATED_AUTHOR = re.compile(r"^(?:[—–_-]{2,}|—|\.(?=\s))\s*[.,]?\s*")
+"""'———.' for 'same authors as above', and what is left of it when the dashes are lost ('. Title')."""
+
+RUN_TOGETHER = re.compile(r"(?<=\d\.)\s+(?=[A-ZÀ-Ž][\w'’-]+, [A-ZÀ-Ž])|(?<=\.)\s+(?=[—–]{2,}\.)")
+"""A new entry starting inside a line: after 'YEAR.' or 'PAGES.', a 'Surname, Given' or a '———.'."""
+
+QUOTE_OPEN = "'‘\"“"
+TITLE_OPENER = re.compile(r"(?:(?<=\s)|^)['‘\"“*]")
+"""A quotation mark or asterisk opening a title: at the start of a word (not S"ezd, Lyubov')."""
+INITIAL = re.compile(r"[A-ZÀ-Ž][a-zà-ž]?\.,?")
+TITLE_END = re.compile(r"['’\"”][.,](?=\s)")
+ITALIC = re.compile(r"\*([^*]+)\*")
+IMPRINT = re.compile(r"(?P<place>[^:;]*?[^\s.:;]):\s*(?P<publisher>[^:]+?),?\s+(?P<year>\d{4})\.?$")
+JOURNAL_TAIL = re.compile(
+    r"^(?P<container>.*?)\s*(?P<volume>\d+)?(?:,\s*no\.\s*(?P<issue>[\w–-]+))?\s*"
+    r"\((?P<date>[^)]*?(?P<year>\d{4}))\)(?::\s*(?P<pages>[\d–-]+))?\.?$")
+EDITION = re.compile(r",?\s*(\d+(?:st|nd|rd|th)) ed\.?", re.I)
+VOLUME = re.compile(r"\b[Vv]ol\.\s*(\d+)")
+EDITOR_ROLE = re.compile(r",?\s*\beds?\.?$")
+NAME_WORD = re.compile(r"^(?:[A-ZÀ-Ž][\w'’.-]*|van|von|de|der|da|du|la|le)$")
+
+
+@dataclass
+class ParsedEntry:
+    """Fields read from one entry; doubts say what the grammar could not read."""
+
+    type: str = "book"
+    authors: list[Person] = field(default_factory=list)
+    role: str = "author"
+    year: str = ""
+    title: str = ""
+    container: str = ""
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    edition: str = ""
+    place: str = ""
+    publisher: str = ""
+    container_editors: str = ""
+    repeats_author: bool = False
+    doubts: list[str] = field(default_factory=list)
+
+
+def split_run_together(text: str) -> list[str]:
+    """Entries printed on one line, split where a new entry evidently starts (in alphabetical order)."""
+    parts = [p.strip() for p in RUN_TOGETHER.split(text) if p.strip()]
+    merged: list[str] = []
+    for part in parts:
+        if merged and not REPEATED_AUTHOR.match(part) and fold(part[:1]) < fold(merged[-1][:1]):
+            merged[-1] += " " + part  # out of alphabetical order: not a new entry
+        else:
+            merged.append(part)
+    return merged
+
+
+def parse_entry(text: str) -> ParsedEntry:
+    entry = ParsedEntry()
+    rest = text.strip()
+    m = REPEATED_AUTHOR.match(rest)
+    if m:
+        entry.repeats_author = True
+        rest = rest[m.end():]
+    else:
+        names, rest = _split_names(rest)
+        if names is not None:
+            role_m = EDITOR_ROLE.search(names)
+            if role_m and names[:role_m.start()].strip():
+                entry.role = "editor"
+                names = names[:role_m.start()]
+            entry.authors = parse_names(names)
+    rest = rest.strip().lstrip(".,").strip()
+    entry.title, rest = _split_title(rest, entry)
+    _read_publication(rest, entry)
+    return entry
+
+
+def _split_names(text: str) -> tuple[str | None, str]:
+    """The leading name list and what follows, or (None, text) for a title-led entry."""
+    opener = TITLE_OPENER.search(text)
+    cut = opener.start() if opener else len(text)
+    head = text[:cut]
+    if opener and _looks_like_names(head.strip().rstrip(",.")):
+        return head.strip().rstrip(",."), text[cut:]
+    # The name list ends at the first '. ' that neither precedes nor closes an initial.
+    for m in re.finditer(r"\.\s+", head):
+        before = head[:m.start()].split()[-1] if head[:m.start()].split() else ""
+        if INITIAL.fullmatch(head[m.end():].split(" ")[0]):
+            continue
+        if INITIAL.fullmatch(before + ".") and not _followed_by_title(head[m.end():]):
+            continue
+        return _names_or_title(head[:m.start()], text[m.end():])
+    if cut < len(text):
+        return _names_or_title(head.rstrip(" ,."), text[cut:])
+    return None, text
+
+
+def _followed_by_title(text: str) -> bool:
+    """After an initial: does a title (not more of the name) follow? ('H. Socialism in One...')."""
+    words = text.split()
+    return len(words) > 1 and not words[0].endswith((".", ",")) and len(words[0]) > 2
+
+
+def _names_or_title(head: str, rest: str) -> tuple[str | None, str]:
+    head = head.strip()
+    if _looks_like_names(head):
+        return head, rest
+    # 'Serge, Victor, Memoirs of a Revolutionary': a comma where a full stop belongs.
+    parts = head.split(", ")
+    if len(parts) >= 3 and _looks_like_names(", ".join(parts[:2])):
+        return ", ".join(parts[:2]), ", ".join(parts[2:]) + ". " + rest
+    return None, head + ". " + rest
+
+
+def _looks_like_names(text: str) -> bool:
+    text = EDITOR_ROLE.sub("", text)
+    words = [w for w in re.split(r"[\s,]+", text.replace(" and ", " ")) if w]
+    return bool(words) and ":" not in text and not any(c.isdigit() for c in text) and all(
+        NAME_WORD.match(w) for w in words) and (", " in text or len(words) <= 3)
+
+
+def parse_names(text: str) -> list[Person]:
+    """'Astakhova, Marina S., Gorskaya, Galina V., and Vatlin, Aleksandr Iu.' -> people."""
+    text = re.sub(r",?\s+and\s+", ", ", text.strip().rstrip(","))
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if len(parts) == 1:
+        return [Person(family=parts[0])]
+    people = []
+    for i in range(0, len(parts) - 1, 2):
+        given = parts[i + 1]
+        if re.search(r"(?:^|\s)[A-ZÀ-Ž][a-zà-ž]?$", given):
+            given += "."  # the full stop that ended the name list belongs to the initial
+        people.append(Person(family=parts[i], given=given))
+    if len(parts) % 2:
+        people.append(Person(family=parts[-1]))
+    return people
+
+
+def _split_title(rest: str, entry: ParsedEntry) -> tuple[str, str]:
+    if rest[:1] in QUOTE_OPEN:
+        m = TITLE_END.search(rest)
+        if m:
+            return _unquote(rest[:m.start() + 1], entry), rest[m.end():]
+        italic = ITALIC.search(rest)
+        if italic:
+            entry.doubts.append("title quotation not closed; title taken up to the italic container")
+            return rest[1:italic.start()].rstrip(" .,'’\"”"), rest[italic.start():]
+    if rest.startswith("*"):
+        m = ITALIC.match(rest)
+        if m:
+            return m.group(1), rest[m.end():]
+    imprint = IMPRINT.search(rest)
+    stop = re.search(r"\.\s+(?=\S)", rest)
+    end = stop.start() if stop else len(rest)
+    if imprint and imprint.end("place") < end:
+        # 'Stalinizm: ..., Novosibirsk: Publisher, 1993.': no full stop between title and imprint.
+        comma = rest.rfind(", ", 0, imprint.end("place"))
+        if comma > 0:
+            return rest[:comma], rest[comma + 2:]
+    return rest[:end], rest[end + 1:]
+
+
+def _unquote(quoted: str, entry: ParsedEntry) -> str:
+    """The title without its outer quotation marks, except one that pairs with a quotation mark
+    inside (the source sometimes loses the outer mark of a title that quotes another)."""
+    opener, inner, closer = quoted[0], quoted[1:-1], quoted[-1]
+    doubles = sum(inner.count(c) for c in "\"“”")
+    keep_open = opener in "\"“" and doubles % 2 == 1
+    keep_close = closer in "\"”" and doubles % 2 == 1
+    if (opener in "'‘") != (closer in "'’"):
+        entry.doubts.append("the title's quotation marks do not match; the inner quotation is kept whole")
+    return (opener if keep_open else "") + inner + (closer if keep_close else "")
+
+
+def _read_publication(rest: str, entry: ParsedEntry) -> None:
+    rest = rest.strip().lstrip(".,").strip()
+    m = EDITION.search(entry.title)
+    if m:
+        entry.edition = m.group(1)
+        entry.title = entry.title[:m.start()].rstrip(" ,")
+    if re.search(r"\bdiss\.", rest):
+        entry.type = "thesis"
+        m = re.search(r"diss\.,\s*(?P<publisher>[^,]+),\s*(?P<year>\d{4})", rest)
+        if m:
+            entry.publisher, entry.year = m.group("publisher"), m.group("year")
+        return
+    if rest.startswith("In "):
+        entry.type = "chapter"
+        m = re.match(r"In\s+(?P<container>.+?),\s*edited by\s+(?P<eds>.+?)\.\s+(?=[^.]*:\s)(?P<rest>.*)$", rest)
+        if m:
+            entry.container = m.group("container").strip("*")
+            entry.container_editors = m.group("eds")
+            rest = m.group("rest")
+    elif entry.authors or entry.repeats_author or entry.title:
+        journal = _journal_tail(rest)
+        if journal:
+            entry.type = "article-journal"
+            for key, value in journal.items():
+                setattr(entry, key, value)
+            return
+    m = EDITION.search(rest)
+    if m:
+        entry.edition = m.group(1)
+    m = VOLUME.search(rest)
+    if m:
+        entry.volume = m.group(1)
+    m = IMPRINT.search(rest)
+    if m:
+        place = m.group("place")
+        segment = re.split(r"(?:(?<=\w\w\w)|(?<=\d))\.\s+|\*[,.]?\s*", place)[-1]
+        entry.place = segment.strip(" ,") if ":" not in segment else segment.split(", ")[-1]
+        entry.publisher, entry.year = m.group("publisher").strip(), m.group("year")
+        return
+    years = re.findall(r"\b(1[5-9]\d\d|20\d\d)\b", rest)
+    if years:
+        entry.year = years[-1]
+    else:
+        entry.doubts.append("no year found")
+
+
+def _journal_tail(rest: str) -> dict[str, str] | None:
+    m = JOURNAL_TAIL.match(rest)
+    if not m or not m.group("container").strip(" ,*"):
+        return None
+    container = m.group("container").strip()
+    italic = ITALIC.match(container)
+    container = italic.group(1) if italic else container.strip("*")
+    out = {"container": container.rstrip(" ,"), "volume": m.group("volume") or "",
+           "issue": m.group("issue") or "", "year": m.group("year"), "pages": m.group("pages") or ""}
+    if not out["volume"]:
+        # '*The NEP Era: Soviet Russia*, 1921–1928, 2 (1928)': the volume follows a comma.
+        tail = re.search(r",\s*(\d+)\s*$", out["container"])
+        if tail:
+            out["volume"] = tail.group(1)
+            out["container"] = out["container"][:tail.start()]
+    out["container"] = out["container"].replace("*", "").rstrip(" ,")
+    return out

@@ -1,0 +1,695 @@
+"""Extract: a seed (PDF-to-text of an article) into an Edition and a Report.
+
+The shape expected: an optional publisher's cover page ('To cite this article: ...'),
+the author and title, the abstract, the text in sections, a 'Notes' heading with the
+numbered endnotes, and a 'References' heading with the bibliography. Nothing here
+knows any particular article: every repair is a rule, recorded in the Report with
+its evidence, and whatever the rules cannot decide is reported as a doubt.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import bibentry
+from .problems import EditionError, Problem
+from .records import (BibEntry, Block, Doubt, Edition, Marker, Metadata, Note, Person, Repair,
+                      Report, Section, Source)
+from .textrules import (MONTHS, SUPERSCRIPTS, WORD, ends_sentence, excerpt, first_word, fold,
+                        last_word, slugify, spelling, starts_lowercase, superscript_value)
+
+NOTES_HEADINGS = {"notes", "endnotes"}
+REFERENCES_HEADINGS = {"references", "bibliography", "works cited", "sources and literature"}
+PAGE_FURNITURE = re.compile(r"^\s*(?:\d{1,4}|[A-Z][A-Z .,'’&:-]{2,}\s+\d{1,4}|\d{1,4}\s+[A-Z][A-Z .,'’&:-]{2,})\s*$")
+"""A bare page number, or a running head in capitals with its page number."""
+NOTE_ITEM = re.compile(r"^(?:[-–•*]\s+)?(?P<n>\d{1,3})[.)]\s+(?P<text>.*)$")
+BULLET_ITEM = re.compile(r"^[-–•*]\s+(?P<text>.*)$")
+CITE_LINE = re.compile(r"^To cite this article:\s*(?P<authors>.+?)\s*\((?P<year>\d{4})\)\s*(?P<rest>.+?)"
+                       r",\s*DOI:\s*(?P<doi>\S+?)\.?\s*$")
+CITE_REST = re.compile(r"^(?P<title>.+),\s*(?P<journal>[^,]+),\s*(?P<volume>\d+):(?P<issue>[\w–-]+),"
+                       r"\s*(?P<pages>\d+\s*[-–]\s*\d+)$")
+ABBREVIATION_BEFORE = re.compile(r"\b(?:p|pp|vol|vols|no|nos|l|ll|f|ff|op|d|ch|fig|n|nn|c|ca|art|sec)\.$", re.I)
+PLAIN_MARKER = re.compile(r"(?<=[.,;:!?'’\"”)\]])( ?)(\d{1,3})(?=\s|$)")
+SUPERSCRIPT_MARKER = re.compile(rf"( ?)([{SUPERSCRIPTS}]+)")
+
+
+@dataclass
+class Line:
+    no: int
+    text: str
+
+
+@dataclass
+class _Run:
+    """A run of text being assembled: a block of the body or a note."""
+
+    text: str
+    lines: list[int]
+
+
+@dataclass
+class _Candidate:
+    block: int
+    start: int
+    end: int
+    value: int
+    printed: str
+    form: str
+    line: int
+
+
+@dataclass
+class _Work:
+    """What extraction gathers as it goes."""
+
+    label: str
+    repairs: list[Repair] = field(default_factory=list)
+    doubts: list[Doubt] = field(default_factory=list)
+
+    def repair(self, kind, line, detail, before="", after=""):
+        self.repairs.append(Repair(kind, line, detail, before, after))
+
+    def doubt(self, kind, line, detail, **kw):
+        self.doubts.append(Doubt(kind, line, detail, **kw))
+
+    def fail(self, line, what, value, todo):
+        raise EditionError([Problem(self.label, line, what, value, todo)])
+
+
+# --- reading ---------------------------------------------------------------
+
+def read_seed(path: Path, label: str) -> tuple[list[Line], bytes]:
+    """The seed's lines (BOM dropped, CRLF/CR normalised); unreadable input fails clearly."""
+    work = _Work(label)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        work.fail(0, "cannot read the file", exc.strerror or str(exc), "check the path and its permissions")
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        work.fail(1, "the file is empty", "", "give a seed that holds the article's text")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        work.fail(data.count(b"\n", 0, nul) + 1, "this is a binary file, not text (it contains NUL bytes)",
+                  "", "give the plain-text extraction of the article (UTF-8)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        work.fail(line, f"the file is not UTF-8 (byte 0x{data[exc.start]:02x} at column {col})", "",
+                  "convert it to UTF-8, e.g. iconv -f WINDOWS-1252 -t UTF-8")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return [Line(i + 1, t) for i, t in enumerate(text.split("\n"))], data
+
+
+# --- the whole -------------------------------------------------------------
+
+def extract(path: Path, label: str) -> tuple[Edition, Report]:
+    lines, data = read_seed(path, label)
+    work = _Work(label)
+    lines = _drop_furniture(lines, work)
+    notes_at = _find_heading(lines, NOTES_HEADINGS)
+    if notes_at is None:
+        work.fail(len(lines), "no 'Notes' heading: the endnotes cannot be found", "",
+                  "check that this is the whole article; the notes must follow a line reading 'Notes'")
+    refs_at = _find_heading(lines, REFERENCES_HEADINGS, start=notes_at + 1)
+    if refs_at is None:
+        last = next((ln for ln in reversed(lines) if ln.text.strip()), lines[-1])
+        work.fail(last.no, "the text ends inside the notes: no 'References' heading follows them",
+                  last.text.strip(), "give the complete text; if the article has no bibliography, "
+                  "add a line reading 'References' after the last note")
+
+    cover_end, metadata = _read_cover(lines[:notes_at], work)
+    front = _blocks(lines[cover_end:notes_at])
+    title, authors, body_runs = _read_title_block(front, metadata, work)
+    notes = _read_notes(lines[notes_at + 1:refs_at], work)
+    bibliography = _read_bibliography(lines[refs_at + 1:], work)
+
+    corpus = _corpus([r.text for r in body_runs] + [n.text for n in notes] + [b.raw for b in bibliography])
+    headings, body_runs = _classify_headings(body_runs)
+    body_runs = _join_page_breaks(body_runs, headings, corpus, work)
+    for run in body_runs:
+        run.text = _repair_hyphens(run.text, run.lines[0], corpus, work)
+    for note in notes:
+        note.text = _repair_hyphens(note.text, note.lines[0], corpus, work)
+
+    title_block = Block("title", title.text, [], title.lines)
+    abstract, sections = _build_sections(body_runs, headings, work)
+    blocks = [title_block] + ([abstract] if abstract else []) + [
+        b for s in sections for b in ([s.heading] if s.heading else []) + s.paragraphs]
+    _place_markers(blocks, len(notes), work)
+    metadata.title = metadata.title or title_block.text
+    metadata.authors = metadata.authors or authors
+
+    edition = Edition(
+        source=Source(label, hashlib.sha256(data).hexdigest(), len(lines)),
+        metadata=metadata, title=title_block, abstract=abstract, sections=sections,
+        notes=notes, bibliography=bibliography)
+    _report_unanchored(edition, work)
+    return edition, _report(edition, work)
+
+
+def _report(edition: Edition, work: _Work) -> Report:
+    markers = [m for b in edition.blocks() for m in b.markers]
+    forms = Counter(m.form for m in markers)
+    counts = {
+        "sections": len(edition.sections),
+        "paragraphs": sum(len(s.paragraphs) for s in edition.sections),
+        "markers": len(markers),
+        "notes": len(edition.notes),
+        "notes_anchored": len({m.n for m in markers}),
+        "bibliography_entries": len(edition.bibliography),
+    }
+    for kind, n in sorted(Counter(r.kind for r in work.repairs).items()):
+        counts[f"repairs.{kind}"] = n
+    for kind, n in sorted(Counter(d.kind for d in work.doubts).items()):
+        counts[f"doubts.{kind}"] = n
+    return Report(work.label, counts, dict(sorted(forms.items())), work.repairs, work.doubts)
+
+
+# --- lines and blocks ------------------------------------------------------
+
+def _drop_furniture(lines: list[Line], work: _Work) -> list[Line]:
+    kept = []
+    for ln in lines:
+        if ln.text.strip() and PAGE_FURNITURE.match(ln.text):
+            work.repair("furniture-removed", ln.no, "page number or running head dropped", ln.text.strip())
+            kept.append(Line(ln.no, ""))
+        else:
+            kept.append(ln)
+    return kept
+
+
+def _find_heading(lines: list[Line], names: set[str], start: int = 0) -> int | None:
+    for i in range(start, len(lines)):
+        if lines[i].text.strip().rstrip(":").lower() in names:
+            return i
+    return None
+
+
+def _blocks(lines: list[Line]) -> list[_Run]:
+    """Runs of non-blank lines, wrapped lines joined."""
+    runs, current = [], None
+    for ln in lines:
+        if not ln.text.strip():
+            current = None
+            continue
+        if current is None:
+            current = _Run(ln.text.strip(), [ln.no])
+            runs.append(current)
+        else:
+            current.text = _join(current.text, ln.text.strip())
+            current.lines.append(ln.no)
+    return runs
+
+
+def _join(a: str, b: str) -> str:
+    """Two pieces of one paragraph; a line-end hyphen before a lower-case letter is kept for now
+    (_repair_hyphens decides on the evidence of the whole text)."""
+    if a.endswith("-") and b[:1].islower():
+        return a + b
+    return a + " " + b
+
+
+@dataclass
+class _Corpus:
+    """Evidence from the whole text: how often each spelling occurs, which words occur in lower case."""
+
+    spellings: Counter
+    lower: set[str]
+    variants: dict[str, Counter]
+    """Spellings grouped by the word they spell once hyphens are ignored."""
+
+
+def _corpus(texts: list[str]) -> _Corpus:
+    words = [w for text in texts for w in WORD.findall(text)]
+    spellings = Counter(spelling(w) for w in words)
+    variants: dict[str, Counter] = defaultdict(Counter)
+    for sp, n in spellings.items():
+        variants[sp.replace("-", "")][sp] = n
+    return _Corpus(spellings, {w for w in words if w[:1].islower()}, dict(variants))
+
+
+# --- cover page and title block ---------------------------------------------
+
+def _read_cover(lines: list[Line], work: _Work) -> tuple[int, Metadata]:
+    """Index where the article proper starts, and what the cover page says about it."""
+    meta = Metadata(title="", authors=[])
+    cite = next((ln for ln in lines if CITE_LINE.match(ln.text.strip())), None)
+    if cite is None:
+        first = next((ln for ln in lines if ln.text.strip()), None)
+        work.doubt("inferred", first.no if first else 1,
+                   "no cover page ('To cite this article:'): journal, volume, pages and DOI are unknown")
+        return 0, meta
+    m = CITE_LINE.match(cite.text.strip())
+    meta.authors = [a.strip() for a in re.split(r",\s*|\s+(?:&|and)\s+", m.group("authors")) if a.strip()]
+    meta.year, meta.doi, meta.line = m.group("year"), m.group("doi"), cite.no
+    rest = CITE_REST.match(m.group("rest"))
+    if rest:
+        meta.title = rest.group("title").strip()
+        meta.journal, meta.volume = rest.group("journal").strip(), rest.group("volume")
+        meta.issue, meta.pages = rest.group("issue"), re.sub(r"\s*[-–]\s*", "–", rest.group("pages"))
+    else:
+        work.doubt("inferred", cite.no, "cover citation not in the form 'Title, Journal, vol:issue, pages'")
+    for ln in lines:
+        issn = re.match(r"^ISSN:\s*(.+?)(?:\s+Journal homepage:.*)?$", ln.text.strip())
+        if issn:
+            meta.issn = issn.group(1)
+    end = cite.no
+    link = next((ln for ln in lines if ln.text.strip().startswith("To link to this article")), None)
+    if link and link.no > end:
+        end = link.no
+    return next(i for i, ln in enumerate(lines) if ln.no == end) + 1, meta
+
+
+def _looks_like_author_line(text: str) -> bool:
+    names = [n for n in re.split(r",\s*|\s+(?:and|&)\s+", text) if n]
+    return bool(names) and all(
+        2 <= len(n.split()) <= 5 and all(w[:1].isupper() or w in ("van", "von", "de", "der") for w in n.split())
+        and not re.search(r"[\d:;!?]", n) for n in names) and not text.isupper()
+
+
+def _read_title_block(front: list[_Run], meta: Metadata, work: _Work):
+    """The title and author lines at the head of the article, and the runs after them."""
+    if not front:
+        work.fail(0, "no text before the 'Notes' heading", "", "give the article's full text")
+    head = front[:2]
+    authors: list[str] = []
+    author_run = next((r for r in head if _looks_like_author_line(r.text)
+                       or (meta.authors and r.text.strip() == ", ".join(meta.authors))), None)
+    if author_run is not None:
+        authors = [a for a in re.split(r",\s*|\s+(?:and|&)\s+", author_run.text) if a]
+    title_run = next((r for r in head if r is not author_run), None)
+    if title_run is None:
+        work.fail(front[0].lines[0], "cannot find the title: only an author line precedes the text",
+                  front[0].text, "the article must begin with its author and title lines")
+    used = max(front.index(title_run), front.index(author_run) if author_run else -1) + 1
+    if author_run is None:
+        work.doubt("inferred", title_run.lines[0], "no author line found next to the title")
+    return title_run, authors, front[used:]
+
+
+# --- the text --------------------------------------------------------------
+
+def _is_heading(run: _Run, previous: _Run | None) -> bool:
+    text = run.text.strip()
+    return (len(run.lines) == 1 and len(text) <= 100 and len(text.split()) <= 14
+            and text[:1].isupper() and text[-1] not in ".,;:" and not text[-1].isdigit()
+            and text[-1] not in SUPERSCRIPTS and (previous is None or ends_sentence(previous.text)))
+
+
+def _classify_headings(runs: list[_Run]) -> tuple[set[int], list[_Run]]:
+    headings = {id(r) for i, r in enumerate(runs) if _is_heading(r, runs[i - 1] if i else None)}
+    return headings, runs
+
+
+def _join_page_breaks(runs: list[_Run], headings: set[int], corpus: _Corpus, work: _Work) -> list[_Run]:
+    out: list[_Run] = []
+    for run in runs:
+        prev = out[-1] if out else None
+        if prev is None or id(run) in headings or id(prev) in headings:
+            out.append(run)
+            continue
+        if not ends_sentence(prev.text) or starts_lowercase(run.text):
+            word = first_word(run.text)
+            if starts_lowercase(run.text) or _is_proper_noun(word, corpus):
+                evidence = ("the next block begins in lower case" if starts_lowercase(run.text)
+                            else f"the paragraph breaks off mid-sentence and '{word}' is a name "
+                                 f"(never lower case in the text)")
+                work.repair("page-break-join", run.lines[0],
+                            f"paragraph continued across a page break: {evidence}",
+                            excerpt(prev.text[-40:] + " ¶ " + run.text[:40], 90))
+                prev.text = _join(prev.text, run.text)
+                prev.lines.extend(run.lines)
+                continue
+            work.doubt("suspected-lacuna", prev.lines[-1],
+                       f"paragraph ends mid-sentence ('…{prev.text[-30:]}') and the next begins a new "
+                       f"sentence ('{run.text[:30]}…'): text is probably lost here",
+                       excerpt=prev.text[-80:])
+        out.append(run)
+    last = out[-1] if out else None
+    if last is not None and id(last) not in headings and not ends_sentence(last.text):
+        work.doubt("suspected-lacuna", last.lines[-1], "the text ends mid-sentence before the notes",
+                   excerpt=last.text[-80:])
+    return out
+
+
+def _is_proper_noun(word: str, corpus: "_Corpus") -> bool:
+    """A capitalised word never written in lower case anywhere in the text is a name."""
+    return bool(word) and word[:1].isupper() and word.lower() not in corpus.lower
+
+
+def _repair_hyphens(text: str, line: int, corpus: _Corpus, work: _Work) -> str:
+    """Re-join words a line-end hyphen split ('Evdo-kimov') and restore hyphens a line break ate
+    ('rank-andfile'), when the rest of the text spells the word the other way at least twice."""
+    def fix(m: re.Match) -> str:
+        word = m.group(0)
+        sp = spelling(word)
+        variants = corpus.variants.get(sp.replace("-", ""), Counter())
+        best, best_n = max(variants.items(), key=lambda kv: kv[1], default=(sp, 0))
+        if best == sp or variants[sp] != 1 or best_n < 2:
+            return word
+        fixed = _respell(word, best)
+        kind = "dehyphenation" if fixed.count("-") < word.count("-") else "hyphen-restored"
+        work.repair(kind, line, f"'{best}' is spelled so {best_n} times elsewhere in the text", word, fixed)
+        return fixed
+
+    return WORD.sub(fix, text)
+
+
+def _respell(word: str, model: str) -> str:
+    """word with its hyphens placed as in model (letters and their case kept)."""
+    letters = [c for c in word if c != "-"]
+    out, i = [], 0
+    for c in model:
+        if c == "-":
+            out.append("-")
+        elif i < len(letters):
+            out.append(letters[i])
+            i += 1
+    return "".join(out) + "".join(letters[i:])
+
+
+def _build_sections(runs: list[_Run], headings: set[int], work: _Work):
+    abstract = None
+    if runs and id(runs[0]) not in headings:
+        first = runs[0]
+        label = re.match(r"^Abstract[:.]?\s*", first.text)
+        has_marker = bool(SUPERSCRIPT_MARKER.search(first.text)) or bool(PLAIN_MARKER.search(first.text))
+        if label or (len(runs) > 1 and id(runs[1]) not in headings and not has_marker):
+            abstract = Block("abstract", first.text[label.end():] if label else first.text, [], first.lines)
+            runs = runs[1:]
+            if not label:
+                work.doubt("inferred", first.lines[0], "the first paragraph after the title, which has no "
+                           "note markers, is taken as the abstract", block="abstract",
+                           excerpt=excerpt(first.text, 80))
+    sections: list[Section] = []
+    used_ids: set[str] = set()
+    count = 0
+    for run in runs:
+        if id(run) in headings:
+            sid = _unique(slugify(run.text), used_ids)
+            sections.append(Section(sid, Block(sid, run.text, [], run.lines)))
+            continue
+        if not sections:
+            sections.append(Section(_unique("opening", used_ids), None))
+        count += 1
+        sections[-1].paragraphs.append(Block(f"p{count}", run.text, [], run.lines))
+    return abstract, sections
+
+
+def _unique(base: str, used: set[str]) -> str:
+    candidate, i = base, 2
+    while candidate in used:
+        candidate, i = f"{base}-{i}", i + 1
+    used.add(candidate)
+    return candidate
+
+
+# --- markers ---------------------------------------------------------------
+
+def _candidates(block_index: int, block: Block, work: _Work) -> list[_Candidate]:
+    found = []
+    line = block.lines[0]
+    for m in SUPERSCRIPT_MARKER.finditer(block.text):
+        found.append(_Candidate(block_index, m.start(), m.end(), superscript_value(m.group(2)),
+                                m.group(0), "superscript", line))
+    for m in PLAIN_MARKER.finditer(block.text):
+        before = block.text[:m.start()]
+        after = block.text[m.end():].lstrip()
+        next_word = (re.match(r"[\w%]+", after) or [""])[0].lower() if after else ""
+        value = int(m.group(2))
+        reason = None
+        if next_word in MONTHS:
+            reason = "a date (a month follows)"
+        elif after.startswith(("%", "per cent", "percent")):
+            reason = "a percentage"
+        elif ABBREVIATION_BEFORE.search(before.rstrip()):
+            reason = "a locator (an abbreviation such as 'p.' or 'vol.' precedes)"
+        elif after[:1].islower():
+            reason = "a count (the sentence goes on in lower case)"
+        if reason:
+            work.doubt("rejected-number", line, f"'{m.group(2)}' not taken as a note marker: {reason}",
+                       block=block.id, excerpt=block.text[max(0, m.start() - 30):m.end() + 20])
+            continue
+        form = "after-space" if m.group(1) else ("after-quote" if before[-1:] in "'’\"”" else "glued")
+        found.append(_Candidate(block_index, m.start(), m.end(), value, m.group(0), form, line))
+    return sorted(found, key=lambda c: c.start)
+
+
+def _place_markers(blocks: list[Block], note_count: int, work: _Work) -> None:
+    """Find marker candidates in reading order, keep the longest increasing run of numbers,
+    repair a misread number where the sequence leaves exactly one gap for it, and take the
+    accepted markers out of the text (their offsets recorded)."""
+    candidates: list[_Candidate] = []
+    for i, block in enumerate(blocks):
+        for c in _candidates(i, block, work):
+            if 1 <= c.value <= note_count:
+                candidates.append(c)
+            else:
+                work.doubt("rejected-number", c.line, f"'{c.printed.strip()}' not taken as a note marker: "
+                           f"there is no note {c.value}", block=block.id,
+                           excerpt=block.text[max(0, c.start - 30):c.end + 20])
+    kept = _longest_increasing(candidates)
+    accepted: list[tuple[_Candidate, int]] = []
+    kept_set = {id(c) for c in kept}
+    for idx, c in enumerate(candidates):
+        if id(c) in kept_set:
+            accepted.append((c, c.value))
+            continue
+        prev = max((k.value for k in kept if _order(k) < _order(c)), default=0)
+        nxt = min((k.value for k in kept if _order(k) > _order(c)), default=note_count + 1)
+        missing = [k for k in range(prev + 1, nxt) if _one_digit_apart(k, c.value)]
+        if len(missing) == 1 and nxt - prev == 2:
+            work.repair("marker-repaired", c.line,
+                        f"printed '{c.value}' stands between markers {prev} and {nxt}, where only "
+                        f"{missing[0]} is missing; one digit misread", c.printed.strip(), str(missing[0]))
+            accepted.append((c, missing[0]))
+        else:
+            block = blocks[c.block]
+            work.doubt("rejected-number", c.line, f"'{c.printed.strip()}' not taken as a note marker: out of "
+                       f"sequence (between markers {prev} and {nxt})", block=block.id,
+                       excerpt=block.text[max(0, c.start - 30):c.end + 20])
+    by_block: dict[int, list[tuple[_Candidate, int]]] = defaultdict(list)
+    for c, n in accepted:
+        by_block[c.block].append((c, n))
+    for i, items in by_block.items():
+        block = blocks[i]
+        text, removed, markers = block.text, 0, []
+        for c, n in sorted(items, key=lambda t: t[0].start):
+            start = c.start - removed
+            text = text[:start] + text[start + len(c.printed):]
+            removed += len(c.printed)
+            markers.append(Marker(n=n, offset=start, printed=c.printed, form=c.form, line=c.line,
+                                  printed_n=c.value if c.value != n else None))
+        block.text, block.markers = text, markers
+
+
+def _order(c: _Candidate) -> tuple[int, int]:
+    return (c.block, c.start)
+
+
+def _one_digit_apart(a: int, b: int) -> bool:
+    sa, sb = str(a), str(b)
+    return len(sa) == len(sb) and sum(x != y for x, y in zip(sa, sb)) == 1
+
+
+def _longest_increasing(cands: list[_Candidate]) -> list[_Candidate]:
+    if not cands:
+        return []
+    best = [1] * len(cands)
+    back = [-1] * len(cands)
+    for i, c in enumerate(cands):
+        for j in range(i):
+            if cands[j].value < c.value and best[j] + 1 > best[i]:
+                best[i], back[i] = best[j] + 1, j
+    i = max(range(len(cands)), key=lambda k: (best[k], -k))
+    out = []
+    while i >= 0:
+        out.append(cands[i])
+        i = back[i]
+    return out[::-1]
+
+
+def _report_unanchored(edition: Edition, work: _Work) -> None:
+    """Each note without a marker, with the stretch of text where its marker must have stood."""
+    blocks = list(edition.blocks())
+    positions = {m.n: (bi, m.offset) for bi, b in enumerate(blocks) for m in b.markers}
+    for note in edition.notes:
+        if note.n in positions:
+            continue
+        before = max((k for k in positions if k < note.n), default=None)
+        after = min((k for k in positions if k > note.n), default=None)
+        start = positions[before] if before else (0, 0)
+        end = positions[after] if after else (len(blocks) - 1, len(blocks[-1].text))
+        stretch = _stretch(blocks, start, end)
+        between = f"between marker {before or 'the start'} and marker {after or 'the end'}"
+        work.doubt("unanchored-note", note.lines[0], f"note {note.n} has no marker in the text; it must "
+                   f"stand {between}", note=note.n, block=blocks[start[0]].id, excerpt=excerpt(stretch, 240))
+
+
+def _stretch(blocks: list[Block], start: tuple[int, int], end: tuple[int, int]) -> str:
+    (b0, o0), (b1, o1) = start, end
+    if b0 == b1:
+        return blocks[b0].text[o0:o1]
+    parts = [blocks[b0].text[o0:]] + [b.text for b in blocks[b0 + 1:b1]] + [blocks[b1].text[:o1]]
+    return " ¶ ".join(p.strip() for p in parts if p.strip())
+
+
+# --- notes -----------------------------------------------------------------
+
+def _read_notes(lines: list[Line], work: _Work) -> list[Note]:
+    items: list[tuple[int | None, _Run]] = []
+    current = None
+    for ln in lines:
+        text = ln.text.strip()
+        if not text:
+            current = None if current is None or ends_sentence(current[1].text) else current
+            continue
+        numbered = NOTE_ITEM.match(text)
+        last_n = next((n for n, _ in reversed(items) if n is not None), 0)
+        if numbered and int(numbered.group("n")) > last_n:
+            current = (int(numbered.group("n")), _Run(numbered.group("text"), [ln.no]))
+            items.append(current)
+            continue
+        bullet = BULLET_ITEM.match(text)
+        if bullet or current is None:
+            current = (None, _Run(bullet.group("text") if bullet else text, [ln.no]))
+            items.append(current)
+        else:
+            current[1].text = _join(current[1].text, text)
+            current[1].lines.append(ln.no)
+    notes: list[Note] = []
+    for i, (n, run) in enumerate(items):
+        if n is not None:
+            if notes and n != notes[-1].n + 1:
+                work.doubt("note-sequence", run.lines[0], f"note {n} follows note {notes[-1].n}: "
+                           f"{n - notes[-1].n - 1} note(s) missing from the notes")
+            notes.append(Note(n, run.text, list(run.lines)))
+            continue
+        following = next((m for m, _ in items[i + 1:] if m is not None), None)
+        prev = notes[-1] if notes else None
+        if prev is not None and (starts_lowercase(run.text) or not ends_sentence(prev.text)):
+            work.repair("note-continuation-merged", run.lines[0],
+                        f"unnumbered item continues note {prev.n} across a page break "
+                        f"({'it begins in lower case' if starts_lowercase(run.text) else 'the note broke off mid-sentence'})",
+                        excerpt(prev.text[-30:] + " | " + run.text[:30], 80))
+            prev.text = _join(prev.text, run.text)
+            prev.lines.extend(run.lines)
+        elif following is not None and following == (prev.n if prev else 0) + 2:
+            n = (prev.n if prev else 0) + 1
+            work.repair("note-number-recovered", run.lines[0],
+                        f"unnumbered note between notes {n - 1} and {n + 1} is note {n}", run.text[:40], str(n))
+            notes.append(Note(n, run.text, list(run.lines)))
+        elif prev is not None:
+            work.doubt("note-sequence", run.lines[0], f"unnumbered item after note {prev.n} taken as a further "
+                       f"paragraph of it (no number is missing)", note=prev.n, excerpt=run.text[:80])
+            prev.text = prev.text + "\n\n" + run.text
+            prev.lines.extend(run.lines)
+        else:
+            n = 1
+            work.repair("note-number-recovered", run.lines[0], "unnumbered first note is note 1", run.text[:40], "1")
+            notes.append(Note(n, run.text, list(run.lines)))
+    if not notes:
+        work.fail(lines[0].no - 1 if lines else 0, "the 'Notes' heading is followed by no notes", "",
+                  "check that the notes follow the heading, one per line, numbered '1.', '2.', ...")
+    return notes
+
+
+# --- bibliography ----------------------------------------------------------
+
+def _read_bibliography(lines: list[Line], work: _Work) -> list[BibEntry]:
+    raw: list[_Run] = []
+    for ln in lines:
+        text = ln.text.strip()
+        if not text:
+            continue
+        bullet = BULLET_ITEM.match(text)
+        text = bullet.group("text") if bullet else text
+        if raw and not bullet and not ends_sentence(raw[-1].text) and not _entry_start(text):
+            raw[-1].text = _join(raw[-1].text, text)
+            raw[-1].lines.append(ln.no)
+            continue
+        parts = bibentry.split_run_together(text)
+        if len(parts) > 1:
+            work.repair("entry-split", ln.no, f"{len(parts)} entries printed run together on one line",
+                        excerpt(text, 80), " | ".join(p[:25] for p in parts))
+        raw.extend(_Run(p, [ln.no]) for p in parts)
+    entries: list[BibEntry] = []
+    keys: set[str] = set()
+    for run in raw:
+        parsed = bibentry.parse_entry(run.text)
+        authors, role = parsed.authors, parsed.role
+        if parsed.repeats_author:
+            if entries:
+                authors, role = [Person(p.family, p.given) for p in entries[-1].authors], entries[-1].role
+                work.repair("repeated-author", run.lines[0], "'———' (or what is left of it) means the authors "
+                            "of the entry above", run.text[:20], "; ".join(p.family for p in authors))
+            else:
+                work.doubt("entry-doubt", run.lines[0], "first entry repeats the authors of no entry")
+        for d in parsed.doubts:
+            work.doubt("entry-doubt", run.lines[0], d, excerpt=run.text[:80])
+        entry = BibEntry(key="", type=parsed.type, authors=authors, role=role, year=parsed.year,
+                         title=parsed.title.strip(), container=parsed.container, volume=parsed.volume,
+                         issue=parsed.issue, pages=parsed.pages, edition=parsed.edition, place=parsed.place,
+                         publisher=parsed.publisher, container_editors=parsed.container_editors,
+                         raw=run.text, line=run.lines[0])
+        entry.key = _entry_key(entry, keys)
+        entries.append(entry)
+    return entries
+
+
+def _entry_start(text: str) -> bool:
+    return bool(re.match(r"^(?:[A-ZÀ-Ž][\w'’-]+,\s|[—–_]{2,}|\.\s)", text))
+
+
+STOPWORDS = set("a an the of and in on for to at by with from i v na o ob".split())
+
+
+def _entry_key(entry: BibEntry, used: set[str]) -> str:
+    words = [w for w in re.findall(r"[a-z0-9]+", fold(entry.title.replace("'", "").replace("’", "")))
+             if w not in STOPWORDS] or ["untitled"]
+    lead = ["-".join(re.findall(r"[a-z0-9]+", fold(entry.authors[0].family)))] if entry.authors else []
+    if not lead:
+        lead, words = words[:1], words[1:] or words
+    for size in range(1, len(words) + 1):
+        key = "-".join(lead + ([entry.year] if entry.year else []) + words[:size])
+        if key not in used:
+            used.add(key)
+            return key
+    return _unique("-".join(lead + [entry.year] + words), used)
+
+
+def stage(job):
+    """Extract every seed of the build; all seeds' problems are reported together."""
+    problems: list[Problem] = []
+    for work in job.works:
+        try:
+            work.edition, work.report = extract(work.seed, work.label)
+        except EditionError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise EditionError(problems)
+    return job
+
+
+def summarise(report: Report) -> list[str]:
+    """The report in a few lines for the terminal (the whole of it is in report.yaml)."""
+    c = report.counts
+    forms = ", ".join(f"{n} {form}" for form, n in report.markers_by_form.items())
+    lines = [f"{report.source}: {c['sections']} sections, {c['paragraphs']} paragraphs, "
+             f"{c['notes']} notes ({c['notes_anchored']} with a marker), {c['markers']} markers ({forms}), "
+             f"{c['bibliography_entries']} bibliography entries"]
+    repairs = Counter(r.kind for r in report.repairs)
+    if repairs:
+        lines.append("  repaired: " + ", ".join(f"{n} {kind}" for kind, n in sorted(repairs.items())))
+    unanchored = [d.note for d in report.doubts if d.kind == "unanchored-note"]
+    if unanchored:
+        lines.append(f"  unanchored notes ({len(unanchored)}): " + ", ".join(map(str, unanchored)))
+    for d in report.doubts:
+        if d.kind not in ("unanchored-note",):
+            lines.append(f"  {d.kind} (line {d.line}): {d.detail}")
+    return lines

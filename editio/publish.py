@@ -1,0 +1,71 @@
+"""Publish: write the edition's YAML and swap in the new site, only once everything succeeded.
+
+The site is written to a staging folder beside its destination and replaces it by
+renaming, so a build that fails at any point leaves the last good site as it was.
+Generated YAML files are replaced one by one with os.replace; hand-written files in
+edition/ (corrections) are never written by the build.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from . import yamlio
+from .problems import EditionError, Problem
+
+GENERATED = ("edition.yaml", "report.yaml")
+
+
+def stage(job):
+    """Write the site's files into a staging folder (later stages may add to it)."""
+    job.site_dir.parent.mkdir(parents=True, exist_ok=True)
+    job.staging = Path(tempfile.mkdtemp(prefix=f".{job.site_dir.name}.new-", dir=job.site_dir.parent))
+    for rel, content in job.files.items():
+        target = job.staging / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    return job
+
+
+def commit(job):
+    """Write each edition's generated YAML, then put the staged site in place of the old one."""
+    for work in job.works:
+        folder = job.edition_dir / work.slug
+        folder.mkdir(parents=True, exist_ok=True)
+        _replace(folder / "edition.yaml", yamlio.dumps(work.edition))
+        _replace(folder / "report.yaml", yamlio.dumps(work.report))
+    old = None
+    if job.site_dir.exists():
+        old = job.site_dir.with_name(f".{job.site_dir.name}.old-{os.getpid()}")
+        job.site_dir.rename(old)
+    job.staging.rename(job.site_dir)
+    job.staging = None
+    if old is not None:
+        shutil.rmtree(old)
+    job.log.append(f"site written to {job.site_dir} ({len(job.files)} files)")
+    return job
+
+
+def discard(job) -> None:
+    """Remove what a failed build staged."""
+    if job.staging is not None and job.staging.exists():
+        shutil.rmtree(job.staging)
+    job.staging = None
+
+
+def _replace(path: Path, text: str) -> None:
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise EditionError([Problem(str(path), 0, "cannot write the file", exc.strerror or str(exc),
+                                    "check the folder's permissions and free space")]) from None

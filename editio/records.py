@@ -1,0 +1,235 @@
+"""Typed records passed between the stages, and written to / read from edition/ as YAML.
+
+Field order is the key order in the YAML files, so it is part of the format:
+change it only together with SCHEMA in yamlio.py.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Marker:
+    """A note reference standing at a place in a block of text."""
+
+    n: int
+    """The note it calls."""
+    offset: int
+    """Characters of the block's text that precede the marker."""
+    printed: str
+    """The marker exactly as the source prints it, leading space included (' 14', '⁴⁷', '8')."""
+    form: str
+    """How it is printed: superscript, after-space, glued (to punctuation), after-quote, restored."""
+    line: int
+    """Source line it stands on (for a restored marker: the line of the words it follows)."""
+    printed_n: int | None = None
+    """The number the source prints when that is not n (a damaged marker repaired from the sequence)."""
+    editorial: str | None = None
+    """'restored' when the editor supplied a marker the source lost; otherwise absent."""
+    reason: str | None = None
+    """Why the editor placed a restored marker here."""
+
+
+@dataclass
+class Block:
+    """A run of text with its markers: the title, a heading or a paragraph."""
+
+    id: str
+    """Stable id, used as the HTML anchor (p1, p2, ...; 'title'; section ids for headings)."""
+    text: str
+    """The text as Markdown (inline only: *emphasis*), with the markers taken out."""
+    markers: list[Marker] = field(default_factory=list)
+    """Markers in the order they stand, offsets into text."""
+    lines: list[int] = field(default_factory=list)
+    """Source lines the block was joined from (more than one after a page-break join)."""
+
+
+@dataclass
+class Section:
+    """A section of the article: a heading (absent for the opening section) and its paragraphs."""
+
+    id: str
+    """Stable id derived from the heading."""
+    heading: Block | None
+    """The heading as printed; None for the untitled opening section."""
+    paragraphs: list[Block] = field(default_factory=list)
+    """The paragraphs, page breaks already rejoined."""
+
+
+@dataclass
+class Note:
+    """One endnote."""
+
+    n: int
+    """Its number (recovered from the sequence when the source lost it)."""
+    text: str
+    """Full text as Markdown, continuations across page breaks merged."""
+    lines: list[int] = field(default_factory=list)
+    """Source lines it was assembled from."""
+
+
+@dataclass
+class Person:
+    """A named author or editor of a work."""
+
+    family: str
+    """Family name, or the whole name when it cannot be split (given is then empty)."""
+    given: str = ""
+    """Given names and initials as printed."""
+
+
+@dataclass
+class BibEntry:
+    """One entry of the bibliography."""
+
+    key: str
+    """Stable id from first author (or title), year and title words; the HTML anchor."""
+    type: str
+    """book, article-journal, chapter, thesis."""
+    authors: list[Person]
+    """Who leads the entry, in order; '———' resolved to the previous entry's people."""
+    role: str
+    """'author' or 'editor' (for entries led by editors: 'eds.', 'ed.')."""
+    year: str
+    """Year of publication as printed (empty if none)."""
+    title: str
+    """Title of the work as Markdown, outer quotation marks removed."""
+    container: str = ""
+    """Journal or book the work appears in (articles and chapters)."""
+    volume: str = ""
+    """Volume of the journal or of a multi-volume book."""
+    issue: str = ""
+    """Issue number of a journal."""
+    pages: str = ""
+    """Page range within the container."""
+    edition: str = ""
+    """Edition statement ('2nd', '5th')."""
+    place: str = ""
+    """Place of publication."""
+    publisher: str = ""
+    """Publisher (for a thesis: the university)."""
+    container_editors: str = ""
+    """Editors of the containing book, as printed after 'edited by'."""
+    raw: str = ""
+    """The entry exactly as the source prints it (after splitting run-together entries)."""
+    line: int = 0
+    """Source line of the entry."""
+
+
+@dataclass
+class Metadata:
+    """Bibliographic facts about the article, from its cover page and title block."""
+
+    title: str
+    """Title as printed (markers removed)."""
+    authors: list[str]
+    """Author names as printed."""
+    journal: str = ""
+    """Journal title."""
+    volume: str = ""
+    """Journal volume."""
+    issue: str = ""
+    """Journal issue."""
+    year: str = ""
+    """Year of publication."""
+    pages: str = ""
+    """Page range."""
+    doi: str = ""
+    """DOI, without a resolver prefix."""
+    issn: str = ""
+    """ISSN(s) as printed on the cover page."""
+    line: int = 0
+    """Source line the citation facts were read from (the cover's citation line or the title)."""
+
+
+@dataclass
+class Source:
+    """The seed an edition was extracted from."""
+
+    path: str
+    """Seed file, relative to the project when inside it."""
+    sha256: str
+    """Digest of the seed's bytes, so a changed seed is noticed."""
+    lines: int
+    """Number of lines in the seed."""
+
+
+@dataclass
+class Edition:
+    """The whole article as structured data: what edition.yaml holds."""
+
+    source: Source
+    """Where it was extracted from."""
+    metadata: Metadata
+    """Title, author, journal citation."""
+    title: Block
+    """The title as it stands above the text, with its marker(s)."""
+    abstract: Block | None
+    """The abstract (the unmarked paragraph between title and text), if any."""
+    sections: list[Section]
+    """The text."""
+    notes: list[Note]
+    """The endnotes, in number order."""
+    bibliography: list[BibEntry]
+    """The references, in printed order."""
+
+    def blocks(self):
+        """Every block of running text in reading order: title, abstract, headings, paragraphs."""
+        yield self.title
+        if self.abstract:
+            yield self.abstract
+        for section in self.sections:
+            if section.heading:
+                yield section.heading
+            yield from section.paragraphs
+
+
+@dataclass
+class Repair:
+    """Something the extractor changed in the source text, and why it may."""
+
+    kind: str
+    """page-break-join, dehyphenation, hyphen-restored, marker-repaired, note-number-recovered,
+    note-continuation-merged, entry-split, repeated-author, furniture-removed."""
+    line: int
+    """Source line it concerns."""
+    detail: str
+    """What was done, and on what evidence."""
+    before: str = ""
+    """The source reading."""
+    after: str = ""
+    """The edition's reading."""
+
+
+@dataclass
+class Doubt:
+    """A problem the extractor found and did not (and must not) decide by itself."""
+
+    kind: str
+    """unanchored-note, suspected-lacuna, rejected-number, note-sequence, entry-doubt, inferred."""
+    line: int
+    """Source line it concerns."""
+    detail: str
+    """What is doubtful and what evidence there is."""
+    note: int | None = None
+    """The note concerned, if any."""
+    block: str | None = None
+    """Id of the block where the stretch in question begins."""
+    excerpt: str = ""
+    """The stretch of text concerned (for an unanchored note: where its marker must have stood)."""
+
+
+@dataclass
+class Report:
+    """What extraction found, repaired and left open: what report.yaml holds."""
+
+    source: str
+    """Seed file the report is about."""
+    counts: dict[str, int]
+    """Paragraphs, sections, notes, markers, bibliography entries..."""
+    markers_by_form: dict[str, int]
+    """How many markers were printed in each form."""
+    repairs: list[Repair]
+    """Every change made to the source text."""
+    doubts: list[Doubt]
+    """Every open problem."""
