@@ -112,12 +112,12 @@ def extract(path: Path, label: str) -> tuple[Edition, Report]:
     work = _Work(label)
     lines = _drop_furniture(lines, work)
     notes_at = _find_heading(lines, NOTES_HEADINGS)
+    last = next((ln for ln in reversed(lines) if ln.text.strip()), lines[-1])
     if notes_at is None:
-        work.fail(len(lines), "no 'Notes' heading: the endnotes cannot be found", "",
+        work.fail(last.no, "no 'Notes' heading: the endnotes cannot be found", "",
                   "check that this is the whole article; the notes must follow a line reading 'Notes'")
     refs_at = _find_heading(lines, REFERENCES_HEADINGS, start=notes_at + 1)
     if refs_at is None:
-        last = next((ln for ln in reversed(lines) if ln.text.strip()), lines[-1])
         work.fail(last.no, "the text ends inside the notes: no 'References' heading follows them",
                   last.text.strip(), "give the complete text; if the article has no bibliography, "
                   "add a line reading 'References' after the last note")
@@ -528,7 +528,7 @@ def _report_unanchored(edition: Edition, work: _Work) -> None:
         stretch = _stretch(blocks, start, end)
         between = f"between marker {before or 'the start'} and marker {after or 'the end'}"
         work.doubt("unanchored-note", note.lines[0], f"note {note.n} has no marker in the text; it must "
-                   f"stand {between}", note=note.n, block=blocks[start[0]].id, excerpt=excerpt(stretch, 240))
+                   f"stand {between}", note=note.n, block=blocks[start[0]].id, excerpt=stretch)
 
 
 def _stretch(blocks: list[Block], start: tuple[int, int], end: tuple[int, int]) -> str:

@@ -116,6 +116,9 @@ def _is_default(f: dataclasses.Field, value) -> bool:
     return False
 
 
+_KINDS = {int: "a whole number", str: "text", bool: "true or false"}
+
+
 def from_data(cls, data, path: str, problems: list[Problem], line: int = 0):
     """Build a record of type cls from plain data, adding a Problem for each mismatch."""
     hints = typing.get_type_hints(cls)
@@ -166,7 +169,7 @@ def _convert(hint, value, path, problems, line, name):
             return {}
         return {k: _convert(args[1], v, path, problems, line, name) for k, v in value.items()}
     if hint is int and isinstance(value, bool) or not isinstance(value, hint):
-        problems.append(Problem(path, line, f"'{name}' must be {hint.__name__}", repr(value)[:60],
-                                f"write a {hint.__name__} there"))
+        kind = _KINDS.get(hint, hint.__name__)
+        problems.append(Problem(path, line, f"'{name}' must be {kind}", repr(value)[:60], f"write {kind} there"))
         return value
     return value

@@ -1,0 +1,67 @@
+"""Shared fixtures: the real seed, a site built from it in a temporary folder, a server for it."""
+from __future__ import annotations
+
+import functools
+import http.server
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+import build  # noqa: E402
+from editio.extract import extract  # noqa: E402
+
+SEED = next((PROJECT / "seeds").glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def seed() -> Path:
+    return SEED
+
+
+@pytest.fixture(scope="session")
+def real():
+    """(edition, report) of the real seed."""
+    return extract(SEED, "seeds/" + SEED.name)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """A full build of the project's seeds into a temporary folder; returns its site folder."""
+    out = tmp_path_factory.mktemp("build")
+    assert build.main(["--seed", str(SEED), "--out", str(out)]) == 0
+    return out / "site"
+
+
+@pytest.fixture(scope="session")
+def article_path() -> str:
+    return f"{SEED.stem}/index.html"
+
+
+@pytest.fixture(scope="session")
+def site_url(built):
+    """The built site served on 127.0.0.1 (a free port)."""
+    handler = functools.partial(_QuietHandler, directory=str(built))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Playwright cannot download browsers here: drive Debian's Chromium.
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium",
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run"]}
