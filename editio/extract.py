@@ -216,21 +216,32 @@ def _join(a: str, b: str) -> str:
 
 @dataclass
 class _Corpus:
-    """Evidence from the whole text: how often each spelling occurs, which words occur in lower case."""
+    """Evidence from the whole text: which words occur in lower case, and which spellings occur
+    once where the same word, hyphenated otherwise, occurs at least twice (a line-break's damage)."""
 
-    spellings: Counter
     lower: set[str]
-    variants: dict[str, Counter]
-    """Spellings grouped by the word they spell once hyphens are ignored."""
+    respell: dict[str, tuple[str, int]]
+    """Rare spelling -> (the usual spelling, how often it occurs)."""
+    rare: re.Pattern | None
+    """Finds the rare spellings in a text (None when there are none)."""
 
 
 def _corpus(texts: list[str]) -> _Corpus:
     words = [w for text in texts for w in WORD.findall(text)]
     spellings = Counter(spelling(w) for w in words)
-    variants: dict[str, Counter] = defaultdict(Counter)
-    for sp, n in spellings.items():
-        variants[sp.replace("-", "")][sp] = n
-    return _Corpus(spellings, {w for w in words if w[:1].islower()}, dict(variants))
+    by_word: dict[str, list[str]] = defaultdict(list)
+    for sp in spellings:
+        by_word[sp.replace("-", "")].append(sp)
+    respell = {}
+    for variants in by_word.values():
+        if len(variants) > 1:
+            best = max(variants, key=lambda v: spellings[v])
+            for v in variants:
+                if v != best and spellings[v] == 1 and spellings[best] >= 2:
+                    respell[v] = (best, spellings[best])
+    rare = re.compile("|".join(rf"(?<![\w-]){re.escape(v)}(?:['’]s)?(?![\w-])" for v in sorted(respell)),
+                      re.IGNORECASE) if respell else None
+    return _Corpus({w for w in words if w[:1].islower()}, respell, rare)
 
 
 # --- cover page and title block ---------------------------------------------
@@ -347,17 +358,13 @@ def _repair_hyphens(text: str, line: int, corpus: _Corpus, work: _Work) -> str:
     ('rank-andfile'), when the rest of the text spells the word the other way at least twice."""
     def fix(m: re.Match) -> str:
         word = m.group(0)
-        sp = spelling(word)
-        variants = corpus.variants.get(sp.replace("-", ""), Counter())
-        best, best_n = max(variants.items(), key=lambda kv: kv[1], default=(sp, 0))
-        if best == sp or variants[sp] != 1 or best_n < 2:
-            return word
+        best, best_n = corpus.respell[spelling(word)]
         fixed = _respell(word, best)
         kind = "dehyphenation" if fixed.count("-") < word.count("-") else "hyphen-restored"
         work.repair(kind, line, f"'{best}' is spelled so {best_n} times elsewhere in the text", word, fixed)
         return fixed
 
-    return WORD.sub(fix, text)
+    return corpus.rare.sub(fix, text) if corpus.rare else text
 
 
 def _respell(word: str, model: str) -> str:
