@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from editio import extract, publish, render
+from editio import corrections, extract, link, publish, render
 from editio.job import EditionWork, Job, label_for, slug_for
 from editio.problems import EditionError
 
@@ -23,6 +23,9 @@ PROJECT = Path(__file__).resolve().parent
 # The build, in order. Each stage takes the job and returns it with its own part done.
 STAGES = [
     extract.stage,
+    corrections.stage,
+    link.stage,
+    corrections.strict,
     render.stage,
     publish.stage,
     publish.commit,
@@ -58,7 +61,8 @@ def make_job(args) -> Job:
             raise EditionError([extract.Problem("seeds/", 0, "no seed files (*.txt)", "",
                                                 "put the article's text in seeds/")])
     works = [EditionWork(seed, slug_for(seed), label_for(seed, PROJECT)) for seed in seeds]
-    return Job(PROJECT, edition_dir, site_dir, works, strict=args.strict)
+    return Job(PROJECT, edition_dir, site_dir, works, edition_label=label_for(edition_dir, PROJECT),
+               strict=args.strict)
 
 
 def run(job: Job) -> Job:

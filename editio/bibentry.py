@@ -133,15 +133,22 @@ def parse_names(text: str) -> list[Person]:
     parts = [p.strip() for p in text.split(",") if p.strip()]
     if len(parts) == 1:
         return [Person(family=parts[0])]
-    people = []
-    for i in range(0, len(parts) - 1, 2):
-        given = parts[i + 1]
-        if re.search(r"(?:^|\s)[A-ZÀ-Ž][a-zà-ž]?$", given):
-            given += "."  # the full stop that ended the name list belongs to the initial
-        people.append(Person(family=parts[i], given=given))
-    if len(parts) % 2:
-        people.append(Person(family=parts[-1]))
+    people = [Person(parts[0], _initial_stop(parts[1]))]
+    rest = parts[2:]
+    if len(rest) % 2 == 0:
+        # Every name inverted: 'Astakhova, Marina S., Gorskaya, Galina V.'
+        people += [Person(rest[i], _initial_stop(rest[i + 1])) for i in range(0, len(rest), 2)]
+    else:
+        # Chicago: only the first name inverted, the others in natural order ('Anne, and Paul Vidal').
+        for name in rest:
+            words = name.split()
+            people.append(Person(words[-1], " ".join(words[:-1])) if len(words) > 1 else Person(name))
     return people
+
+
+def _initial_stop(given: str) -> str:
+    """The full stop that ended the name list belongs to a final initial ('Amy W' -> 'Amy W.')."""
+    return given + "." if re.search(r"(?:^|\s)[A-ZÀ-Ž][a-zà-ž]?$", given) else given
 
 
 def _split_title(rest: str, entry: ParsedEntry) -> tuple[str, str]:

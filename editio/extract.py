@@ -44,10 +44,27 @@ class Line:
 
 @dataclass
 class _Run:
-    """A run of text being assembled: a block of the body or a note."""
+    """A run of text being assembled (a block of the body, a note, an entry), knowing the source
+    line each stretch of it comes from."""
 
     text: str
     lines: list[int]
+    starts: list[tuple[int, int]] = field(default_factory=list)
+    """(offset in text, source line) where each source line's text begins."""
+
+    def __post_init__(self):
+        if not self.starts:
+            self.starts = [(0, self.lines[0])]
+
+    def merge(self, other: "_Run", separator: str | None = None) -> None:
+        joined = self.text + separator + other.text if separator is not None else _join(self.text, other.text)
+        base = len(joined) - len(other.text)
+        self.text = joined
+        self.starts += [(o + base, ln) for o, ln in other.starts]
+        self.lines += other.lines
+
+    def line_at(self, offset: int) -> int:
+        return next((ln for o, ln in reversed(self.starts) if o <= offset), self.lines[0])
 
 
 @dataclass
@@ -125,22 +142,27 @@ def extract(path: Path, label: str) -> tuple[Edition, Report]:
     cover_end, metadata = _read_cover(lines[:notes_at], work)
     front = _blocks(lines[cover_end:notes_at])
     title, authors, body_runs = _read_title_block(front, metadata, work)
-    notes = _read_notes(lines[notes_at + 1:refs_at], work)
+    note_runs = _read_notes(lines[notes_at + 1:refs_at], work)
     bibliography = _read_bibliography(lines[refs_at + 1:], work)
 
-    corpus = _corpus([r.text for r in body_runs] + [n.text for n in notes] + [b.raw for b in bibliography])
+    texts = [b.raw for b in bibliography] + [r.text for _, r in note_runs]
     headings, body_runs = _classify_headings(body_runs)
-    body_runs = _join_page_breaks(body_runs, headings, corpus, work)
-    for run in body_runs:
-        run.text = _repair_hyphens(run.text, run.lines[0], corpus, work)
-    for note in notes:
-        note.text = _repair_hyphens(note.text, note.lines[0], corpus, work)
+    body_runs = _join_page_breaks(body_runs, headings, _corpus([r.text for r in body_runs] + texts), work)
+    # Counted again after the joins, so a word hyphenated across a page break is seen whole.
+    corpus = _corpus([r.text for r in body_runs] + texts)
+    for run in body_runs + [r for _, r in note_runs]:
+        _repair_hyphens(run, corpus, work)
+    notes = [Note(n, run.text, list(run.lines)) for n, run in note_runs]
 
     title_block = Block("title", title.text, [], title.lines)
-    abstract, sections = _build_sections(body_runs, headings, work)
+    abstract, sections, runs = _build_sections(body_runs, headings, work)
+    runs["title"] = title
     blocks = [title_block] + ([abstract] if abstract else []) + [
         b for s in sections for b in ([s.heading] if s.heading else []) + s.paragraphs]
-    _place_markers(blocks, len(notes), work)
+    _place_markers(blocks, runs, len(notes), work)
+    for doubt in work.doubts:
+        if doubt.kind == "suspected-lacuna":
+            doubt.block = next((b.id for b in blocks if doubt.line in b.lines), None)
     metadata.title = metadata.title or title_block.text
     metadata.authors = metadata.authors or authors
 
@@ -201,8 +223,7 @@ def _blocks(lines: list[Line]) -> list[_Run]:
             current = _Run(ln.text.strip(), [ln.no])
             runs.append(current)
         else:
-            current.text = _join(current.text, ln.text.strip())
-            current.lines.append(ln.no)
+            current.merge(_Run(ln.text.strip(), [ln.no]))
     return runs
 
 
@@ -333,8 +354,7 @@ def _join_page_breaks(runs: list[_Run], headings: set[int], corpus: _Corpus, wor
                 work.repair("page-break-join", run.lines[0],
                             f"paragraph continued across a page break: {evidence}",
                             excerpt(prev.text[-40:] + " ¶ " + run.text[:40], 90))
-                prev.text = _join(prev.text, run.text)
-                prev.lines.extend(run.lines)
+                prev.merge(run)
                 continue
             work.doubt("suspected-lacuna", prev.lines[-1],
                        f"paragraph ends mid-sentence ('…{prev.text[-30:]}') and the next begins a new "
@@ -353,18 +373,21 @@ def _is_proper_noun(word: str, corpus: "_Corpus") -> bool:
     return bool(word) and word[:1].isupper() and word.lower() not in corpus.lower
 
 
-def _repair_hyphens(text: str, line: int, corpus: _Corpus, work: _Work) -> str:
+def _repair_hyphens(run: _Run, corpus: _Corpus, work: _Work) -> None:
     """Re-join words a line-end hyphen split ('Evdo-kimov') and restore hyphens a line break ate
     ('rank-andfile'), when the rest of the text spells the word the other way at least twice."""
-    def fix(m: re.Match) -> str:
+    if corpus.rare is None:
+        return
+    for m in reversed(list(corpus.rare.finditer(run.text))):
         word = m.group(0)
         best, best_n = corpus.respell[spelling(word)]
         fixed = _respell(word, best)
         kind = "dehyphenation" if fixed.count("-") < word.count("-") else "hyphen-restored"
-        work.repair(kind, line, f"'{best}' is spelled so {best_n} times elsewhere in the text", word, fixed)
-        return fixed
-
-    return corpus.rare.sub(fix, text) if corpus.rare else text
+        work.repair(kind, run.line_at(m.start()), f"'{best}' is spelled so {best_n} times elsewhere in the text",
+                    word, fixed)
+        run.text = run.text[:m.start()] + fixed + run.text[m.end():]
+        delta = len(fixed) - len(word)
+        run.starts = [(o + delta if o > m.start() else o, ln) for o, ln in run.starts]
 
 
 def _respell(word: str, model: str) -> str:
@@ -381,13 +404,19 @@ def _respell(word: str, model: str) -> str:
 
 
 def _build_sections(runs: list[_Run], headings: set[int], work: _Work):
+    """(abstract, sections, the run each block was made from by block id)."""
     abstract = None
+    by_id: dict[str, _Run] = {}
     if runs and id(runs[0]) not in headings:
         first = runs[0]
         label = re.match(r"^Abstract[:.]?\s*", first.text)
         has_marker = bool(SUPERSCRIPT_MARKER.search(first.text)) or bool(PLAIN_MARKER.search(first.text))
         if label or (len(runs) > 1 and id(runs[1]) not in headings and not has_marker):
             abstract = Block("abstract", first.text[label.end():] if label else first.text, [], first.lines)
+            by_id["abstract"] = first
+            if label:
+                first.text = first.text[label.end():]
+                first.starts = [(max(0, o - label.end()), ln) for o, ln in first.starts]
             runs = runs[1:]
             if not label:
                 work.doubt("inferred", first.lines[0], "the first paragraph after the title, which has no "
@@ -400,12 +429,14 @@ def _build_sections(runs: list[_Run], headings: set[int], work: _Work):
         if id(run) in headings:
             sid = _unique(slugify(run.text), used_ids)
             sections.append(Section(sid, Block(sid, run.text, [], run.lines)))
+            by_id[sid] = run
             continue
         if not sections:
             sections.append(Section(_unique("opening", used_ids), None))
         count += 1
         sections[-1].paragraphs.append(Block(f"p{count}", run.text, [], run.lines))
-    return abstract, sections
+        by_id[f"p{count}"] = run
+    return abstract, sections, by_id
 
 
 def _unique(base: str, used: set[str]) -> str:
@@ -418,13 +449,13 @@ def _unique(base: str, used: set[str]) -> str:
 
 # --- markers ---------------------------------------------------------------
 
-def _candidates(block_index: int, block: Block, work: _Work) -> list[_Candidate]:
+def _candidates(block_index: int, block: Block, run: _Run, work: _Work) -> list[_Candidate]:
     found = []
-    line = block.lines[0]
     for m in SUPERSCRIPT_MARKER.finditer(block.text):
         found.append(_Candidate(block_index, m.start(), m.end(), superscript_value(m.group(2)),
-                                m.group(0), "superscript", line))
+                                m.group(0), "superscript", run.line_at(m.end() - 1)))
     for m in PLAIN_MARKER.finditer(block.text):
+        line = run.line_at(m.end() - 1)
         before = block.text[:m.start()]
         after = block.text[m.end():].lstrip()
         next_word = (re.match(r"[\w%]+", after) or [""])[0].lower() if after else ""
@@ -447,20 +478,14 @@ def _candidates(block_index: int, block: Block, work: _Work) -> list[_Candidate]
     return sorted(found, key=lambda c: c.start)
 
 
-def _place_markers(blocks: list[Block], note_count: int, work: _Work) -> None:
+def _place_markers(blocks: list[Block], runs: dict[str, _Run], note_count: int, work: _Work) -> None:
     """Find marker candidates in reading order, keep the longest increasing run of numbers,
     repair a misread number where the sequence leaves exactly one gap for it, and take the
     accepted markers out of the text (their offsets recorded)."""
     candidates: list[_Candidate] = []
     for i, block in enumerate(blocks):
-        for c in _candidates(i, block, work):
-            if 1 <= c.value <= note_count:
-                candidates.append(c)
-            else:
-                work.doubt("rejected-number", c.line, f"'{c.printed.strip()}' not taken as a note marker: "
-                           f"there is no note {c.value}", block=block.id,
-                           excerpt=block.text[max(0, c.start - 30):c.end + 20])
-    kept = _longest_increasing(candidates)
+        candidates.extend(_candidates(i, block, runs[block.id], work))
+    kept = _longest_increasing([c for c in candidates if 1 <= c.value <= note_count])
     accepted: list[tuple[_Candidate, int]] = []
     kept_set = {id(c) for c in kept}
     for idx, c in enumerate(candidates):
@@ -477,9 +502,10 @@ def _place_markers(blocks: list[Block], note_count: int, work: _Work) -> None:
             accepted.append((c, missing[0]))
         else:
             block = blocks[c.block]
-            work.doubt("rejected-number", c.line, f"'{c.printed.strip()}' not taken as a note marker: out of "
-                       f"sequence (between markers {prev} and {nxt})", block=block.id,
-                       excerpt=block.text[max(0, c.start - 30):c.end + 20])
+            why = (f"there is no note {c.value}" if not 1 <= c.value <= note_count
+                   else f"out of sequence (between markers {prev} and {nxt})")
+            work.doubt("rejected-number", c.line, f"'{c.printed.strip()}' not taken as a note marker: {why}",
+                       block=block.id, excerpt=block.text[max(0, c.start - 30):c.end + 20])
     by_block: dict[int, list[tuple[_Candidate, int]]] = defaultdict(list)
     for c, n in accepted:
         by_block[c.block].append((c, n))
@@ -548,7 +574,7 @@ def _stretch(blocks: list[Block], start: tuple[int, int], end: tuple[int, int]) 
 
 # --- notes -----------------------------------------------------------------
 
-def _read_notes(lines: list[Line], work: _Work) -> list[Note]:
+def _read_notes(lines: list[Line], work: _Work) -> list[tuple[int, _Run]]:
     items: list[tuple[int | None, _Run]] = []
     current = None
     for ln in lines:
@@ -567,39 +593,34 @@ def _read_notes(lines: list[Line], work: _Work) -> list[Note]:
             current = (None, _Run(bullet.group("text") if bullet else text, [ln.no]))
             items.append(current)
         else:
-            current[1].text = _join(current[1].text, text)
-            current[1].lines.append(ln.no)
-    notes: list[Note] = []
+            current[1].merge(_Run(text, [ln.no]))
+    notes: list[tuple[int, _Run]] = []
     for i, (n, run) in enumerate(items):
         if n is not None:
-            if notes and n != notes[-1].n + 1:
-                work.doubt("note-sequence", run.lines[0], f"note {n} follows note {notes[-1].n}: "
-                           f"{n - notes[-1].n - 1} note(s) missing from the notes")
-            notes.append(Note(n, run.text, list(run.lines)))
+            if notes and n != notes[-1][0] + 1:
+                work.doubt("note-sequence", run.lines[0], f"note {n} follows note {notes[-1][0]}: "
+                           f"{n - notes[-1][0] - 1} note(s) missing from the notes")
+            notes.append((n, run))
             continue
         following = next((m for m, _ in items[i + 1:] if m is not None), None)
-        prev = notes[-1] if notes else None
+        prev_n, prev = notes[-1] if notes else (0, None)
         if prev is not None and (starts_lowercase(run.text) or not ends_sentence(prev.text)):
+            why = "it begins in lower case" if starts_lowercase(run.text) else "the note broke off mid-sentence"
             work.repair("note-continuation-merged", run.lines[0],
-                        f"unnumbered item continues note {prev.n} across a page break "
-                        f"({'it begins in lower case' if starts_lowercase(run.text) else 'the note broke off mid-sentence'})",
+                        f"unnumbered item continues note {prev_n} across a page break ({why})",
                         excerpt(prev.text[-30:] + " | " + run.text[:30], 80))
-            prev.text = _join(prev.text, run.text)
-            prev.lines.extend(run.lines)
-        elif following is not None and following == (prev.n if prev else 0) + 2:
-            n = (prev.n if prev else 0) + 1
-            work.repair("note-number-recovered", run.lines[0],
-                        f"unnumbered note between notes {n - 1} and {n + 1} is note {n}", run.text[:40], str(n))
-            notes.append(Note(n, run.text, list(run.lines)))
+            prev.merge(run)
+        elif following is not None and following == prev_n + 2:
+            work.repair("note-number-recovered", run.lines[0], f"unnumbered note between notes {prev_n} and "
+                        f"{prev_n + 2} is note {prev_n + 1}", run.text[:40], str(prev_n + 1))
+            notes.append((prev_n + 1, run))
         elif prev is not None:
-            work.doubt("note-sequence", run.lines[0], f"unnumbered item after note {prev.n} taken as a further "
-                       f"paragraph of it (no number is missing)", note=prev.n, excerpt=run.text[:80])
-            prev.text = prev.text + "\n\n" + run.text
-            prev.lines.extend(run.lines)
+            work.doubt("note-sequence", run.lines[0], f"unnumbered item after note {prev_n} taken as a further "
+                       f"paragraph of it (no number is missing)", note=prev_n, excerpt=run.text[:80])
+            prev.merge(run, "\n\n")
         else:
-            n = 1
             work.repair("note-number-recovered", run.lines[0], "unnumbered first note is note 1", run.text[:40], "1")
-            notes.append(Note(n, run.text, list(run.lines)))
+            notes.append((1, run))
     if not notes:
         work.fail(lines[0].no - 1 if lines else 0, "the 'Notes' heading is followed by no notes", "",
                   "check that the notes follow the heading, one per line, numbered '1.', '2.', ...")
@@ -617,8 +638,7 @@ def _read_bibliography(lines: list[Line], work: _Work) -> list[BibEntry]:
         bullet = BULLET_ITEM.match(text)
         text = bullet.group("text") if bullet else text
         if raw and not bullet and not ends_sentence(raw[-1].text) and not _entry_start(text):
-            raw[-1].text = _join(raw[-1].text, text)
-            raw[-1].lines.append(ln.no)
+            raw[-1].merge(_Run(text, [ln.no]))
             continue
         parts = bibentry.split_run_together(text)
         if len(parts) > 1:
@@ -653,7 +673,11 @@ def _entry_start(text: str) -> bool:
     return bool(re.match(r"^(?:[A-ZÀ-Ž][\w'’-]+,\s|[—–_]{2,}|\.\s)", text))
 
 
-STOPWORDS = set("a an the of and in on for to at by with from i v na o ob".split())
+STOPWORDS = set("a an the of and in on for to at by with from "  # English
+                "le la les l un une des du de et "  # French
+                "der die das den dem ein eine und "  # German
+                "el los las il lo gli una "  # Spanish, Italian
+                "i v na o ob s k".split())  # Russian (transliterated)
 
 
 def _entry_key(entry: BibEntry, used: set[str]) -> str:
@@ -688,15 +712,26 @@ def summarise(report: Report) -> list[str]:
     c = report.counts
     forms = ", ".join(f"{n} {form}" for form, n in report.markers_by_form.items())
     lines = [f"{report.source}: {c['sections']} sections, {c['paragraphs']} paragraphs, "
-             f"{c['notes']} notes ({c['notes_anchored']} with a marker), {c['markers']} markers ({forms}), "
-             f"{c['bibliography_entries']} bibliography entries"]
+             f"{c['notes']} notes ({c['notes_anchored']} with a marker in the source), {c['markers']} markers "
+             f"({forms}), {c['bibliography_entries']} bibliography entries"]
     repairs = Counter(r.kind for r in report.repairs)
     if repairs:
         lines.append("  repaired: " + ", ".join(f"{n} {kind}" for kind, n in sorted(repairs.items())))
-    unanchored = [d.note for d in report.doubts if d.kind == "unanchored-note"]
+    done = [f"{n} {k.split('.', 1)[1]}" for k, n in c.items() if k.startswith("corrections.")]
+    if done:
+        lines.append("  corrections applied: " + ", ".join(done))
+    if "citations.work" in c:
+        lines.append(f"  linked: {c['citations.work']} citations of works in {c['notes_citing_works']} notes, "
+                     f"{c['citations.ibid']} Ibid., {c['citations.archive']} archival references to "
+                     f"{c['archival_files']} files, {c['citations.periodical']} periodicals; "
+                     f"{c['citations.unresolved']} unresolved")
+    open_doubts = [d for d in report.doubts if not d.resolved_by]
+    settled = len(report.doubts) - len(open_doubts)
+    lines.append(f"  doubts: {len(open_doubts)} open, {settled} settled by corrections")
+    unanchored = [d.note for d in open_doubts if d.kind == "unanchored-note"]
     if unanchored:
         lines.append(f"  unanchored notes ({len(unanchored)}): " + ", ".join(map(str, unanchored)))
-    for d in report.doubts:
-        if d.kind not in ("unanchored-note",):
+    for d in open_doubts:
+        if d.kind != "unanchored-note":
             lines.append(f"  {d.kind} (line {d.line}): {d.detail}")
     return lines

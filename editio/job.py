@@ -21,6 +21,8 @@ class EditionWork:
     """The extracted (later: corrected and linked) edition."""
     report: Report | None = None
     """What extraction found."""
+    corrections: object = None
+    """The editor's corrections (corrections.Corrections) once loaded."""
 
 
 @dataclass
@@ -35,6 +37,8 @@ class Job:
     """The site's folder; replaced whole only when every stage succeeded."""
     works: list[EditionWork]
     """The editions being built."""
+    edition_label: str = ""
+    """How edition_dir is named in messages."""
     strict: bool = False
     """Whether open doubts fail the build."""
     files: dict[str, str | bytes] = field(default_factory=dict)

@@ -31,6 +31,30 @@ class Marker:
 
 
 @dataclass
+class Emendation:
+    """A reading of the source the editor changed (from corrections.yaml)."""
+
+    offset: int
+    """Where the edition's reading starts in the text."""
+    edition: str
+    """The edition's reading."""
+    source: str
+    """What the source reads there."""
+    reason: str
+    """Why."""
+
+
+@dataclass
+class Gap:
+    """A lacuna: text lost in the source, marked where it falls (from corrections.yaml)."""
+
+    offset: int
+    """Characters of the text before the gap."""
+    reason: str
+    """The evidence that text is lost here."""
+
+
+@dataclass
 class Block:
     """A run of text with its markers: the title, a heading or a paragraph."""
 
@@ -42,6 +66,10 @@ class Block:
     """Markers in the order they stand, offsets into text."""
     lines: list[int] = field(default_factory=list)
     """Source lines the block was joined from (more than one after a page-break join)."""
+    emendations: list[Emendation] = field(default_factory=list)
+    """The editor's changes to the source's reading, offsets into text."""
+    gaps: list[Gap] = field(default_factory=list)
+    """Lacunae the editor marked, offsets into text."""
 
 
 @dataclass
@@ -57,6 +85,54 @@ class Section:
 
 
 @dataclass
+class ArchivalRef:
+    """A file in an archive, as a note cites it (structure of the Russian archival shelfmark)."""
+
+    archive: str
+    """The archive's abbreviation as the text defines or uses it (RGASPI)."""
+    fond: str
+    """Fond (collection) number."""
+    opis: str
+    """Opis' (inventory) number."""
+    delo: str
+    """Delo (file) number."""
+    listy: str = ""
+    """Folios as printed ('57', '7–8', '44–44a'); empty when none are cited."""
+
+
+@dataclass
+class Citation:
+    """A source cited in a note: a work of the bibliography, an archival file, a periodical, or 'Ibid.'."""
+
+    id: str
+    """Stable id: n<note>-<order in the note>."""
+    kind: str
+    """work, archive, periodical, ibid (an Ibid. takes the kind and target of what it repeats, below)."""
+    offset: int
+    """Where the citation starts in the note's text."""
+    printed: str
+    """The citation as printed (the span linked in the page)."""
+    target: str = ""
+    """Key of the bibliography entry (for a work, or an Ibid. of one)."""
+    locator: str = ""
+    """Pages, volume or folios cited, as printed."""
+    archive: ArchivalRef | None = None
+    """The archival file (for an archival citation, or an Ibid. of one)."""
+    periodical: str = ""
+    """Title of a periodical cited as a primary source."""
+    dates: str = ""
+    """Issues of the periodical cited, as printed."""
+    repeats: str = ""
+    """For an Ibid.: id of the citation it repeats."""
+    confidence: str = ""
+    """high, medium or low."""
+    evidence: str = ""
+    """Why the resolver (or the editor) links it so."""
+    editorial: str = ""
+    """'corrected' when a correction set or changed the link."""
+
+
+@dataclass
 class Note:
     """One endnote."""
 
@@ -66,6 +142,10 @@ class Note:
     """Full text as Markdown, continuations across page breaks merged."""
     lines: list[int] = field(default_factory=list)
     """Source lines it was assembled from."""
+    emendations: list[Emendation] = field(default_factory=list)
+    """The editor's changes to the source's reading, offsets into text."""
+    citations: list[Citation] = field(default_factory=list)
+    """Sources the note cites, in order (filled by the link stage)."""
 
 
 @dataclass
@@ -217,6 +297,8 @@ class Doubt:
     """Id of the block where the stretch in question begins."""
     excerpt: str = ""
     """The stretch of text concerned (for an unanchored note: where its marker must have stood)."""
+    resolved_by: str = ""
+    """The correction that settles it (corrections.yaml:LINE), if any."""
 
 
 @dataclass

@@ -36,15 +36,66 @@ def inline(text: str) -> Markup:
     return Markup(_MD.renderInline(text))
 
 
-def block_html(block: Block) -> Markup:
-    """A block's text with its markers in place, as safe HTML."""
-    text = block.text
-    for i, marker in sorted(enumerate(block.markers), key=lambda t: -t[1].offset):
-        text = text[:marker.offset] + f"{_OPEN}{i}{_CLOSE}" + text[marker.offset:]
-    html = _MD.renderInline(text)
-    for i, marker in enumerate(block.markers):
-        html = html.replace(f"{_OPEN}{i}{_CLOSE}", str(marker_html(marker)))
+@dataclass
+class _Span:
+    start: int
+    end: int
+    open: str
+    close: str
+
+
+def annotate(text: str, spans: list[_Span], points: list[tuple[int, str]]) -> Markup:
+    """Markdown text with HTML around spans and at points, as safe HTML.
+
+    The tags go in as private-use placeholders, so Markdown (raw HTML off) renders the
+    text and escapes it; the placeholders are then replaced by the tags. Spans that cross
+    are closed and reopened so the result nests."""
+    cuts = sorted({s.start for s in spans} | {s.end for s in spans} | {p for p, _ in points})
+    fragments: dict[int, str] = {}
+    stack: list[_Span] = []
+    for pos in cuts:
+        out = []
+        if any(s.end == pos for s in stack):
+            reopen = []
+            while any(s.end == pos for s in stack):
+                top = stack.pop()
+                out.append(top.close)
+                if top.end != pos:
+                    reopen.append(top)
+            for s in reversed(reopen):
+                out.append(s.open)
+                stack.append(s)
+        out.extend(html for p, html in points if p == pos)
+        for s in sorted((s for s in spans if s.start == pos and s.end > pos), key=lambda s: -s.end):
+            out.append(s.open)
+            stack.append(s)
+        fragments[pos] = "".join(out)
+    marked = text
+    for i, pos in sorted(enumerate(cuts), key=lambda t: -t[1]):
+        marked = marked[:pos] + f"{_OPEN}{i}{_CLOSE}" + marked[pos:]
+    html = _MD.renderInline(marked)
+    for i, pos in enumerate(cuts):
+        html = html.replace(f"{_OPEN}{i}{_CLOSE}", fragments[pos])
     return Markup(html)
+
+
+def _attr(value) -> str:
+    return str(escape(str(value)))
+
+
+def _emendation_spans(item) -> list[_Span]:
+    return [_Span(e.offset, e.offset + len(e.edition),
+                  f'<span class="emendation" data-editorial="emendation" data-source="{_attr(e.source)}" '
+                  f'title="{_attr(f"The source reads: {e.source} — {e.reason}")}">', "</span>")
+            for e in item.emendations]
+
+
+def block_html(block: Block) -> Markup:
+    """A block's text with its markers, emendations and lacunae in place, as safe HTML."""
+    points = [(m.offset, str(marker_html(m))) for m in block.markers]
+    points += [(g.offset, f'<span class="lacuna" data-editorial="lacuna" title="{_attr("Text lost in the source — " + g.reason)}">'
+                          '[…]</span>') for g in block.gaps]
+    return annotate(block.text, _emendation_spans(block), points)
 
 
 def marker_html(marker) -> Markup:
@@ -53,14 +104,40 @@ def marker_html(marker) -> Markup:
         attrs += (f' data-printed="{marker.printed_n}" title="The source prints '
                   f'{marker.printed_n}; the sequence of notes shows it is {marker.n}"')
     if marker.editorial:
-        attrs += f' data-editorial="{escape(marker.editorial)}"'
+        attrs += f' data-editorial="{_attr(marker.editorial)}" title="{_attr("Marker restored by the editor: " + (marker.reason or ""))}"'
     return Markup(f'<sup class="noteref-wrap"><a role="doc-noteref" class="noteref" id="noteref-{marker.n}" '
                   f'href="#note-{marker.n}"{attrs}>{marker.n}</a></sup>')
 
 
+def _citation_span(c) -> _Span | None:
+    end = c.offset + len(c.printed)
+    if c.archive is not None:
+        a = c.archive
+        attrs = (f'data-archive="{_attr(a.archive)}" data-fond="{_attr(a.fond)}" data-opis="{_attr(a.opis)}" '
+                 f'data-delo="{_attr(a.delo)}" data-listy="{_attr(a.listy)}"')
+        if c.repeats:
+            attrs += f' data-repeats="{_attr(c.repeats)}"'
+        return _Span(c.offset, end, f'<span class="archival" {attrs}>', "</span>")
+    if c.target:
+        return _Span(c.offset, end, f'<a class="citation" href="#{_attr(c.target)}" '
+                                    f'data-confidence="{_attr(c.confidence)}">', "</a>")
+    if c.periodical:
+        return _Span(c.offset, end, f'<span class="periodical" data-periodical="{_attr(c.periodical)}" '
+                                    f'data-dates="{_attr(c.dates)}">', "</span>")
+    return None
+
+
 def note_html(note: Note) -> Markup:
-    paragraphs = [p for p in note.text.split("\n\n") if p.strip()]
-    return Markup("".join(f"<p>{inline(p)}</p>" for p in paragraphs))
+    spans = [s for s in (_citation_span(c) for c in note.citations) if s] + _emendation_spans(note)
+    paragraphs, start = [], 0
+    for part in note.text.split("\n\n"):
+        end = start + len(part)
+        inside = [_Span(max(s.start, start) - start, min(s.end, end) - start, s.open, s.close)
+                  for s in spans if s.start < end and s.end > start]
+        if part.strip():
+            paragraphs.append(f"<p>{annotate(part, inside, [])}</p>")
+        start = end + 2
+    return Markup("".join(paragraphs))
 
 
 def environment(templates: Path) -> Environment:

@@ -1,6 +1,7 @@
-"""The YAML schema, documented from the records themselves (python -m editio.schema).
+"""The YAML schema, documented from the records themselves.
 
-README.md carries this text between its schema markers; a test keeps the two equal.
+README.md carries this text between its schema markers; `python -m editio.schema` rewrites
+that section, and a test keeps the two equal.
 """
 from __future__ import annotations
 
@@ -26,5 +27,14 @@ def schema_markdown() -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def write_readme(readme: Path) -> None:
+    """Put the schema between README.md's schema markers."""
+    text = readme.read_text(encoding="utf-8")
+    start = text.index(START) + len(START)
+    readme.write_text(text[:start] + "\n" + schema_markdown() + text[text.index(END):], encoding="utf-8")
+
+
+START, END = "<!-- schema:start -->", "<!-- schema:end -->"
+
 if __name__ == "__main__":
-    print(schema_markdown(), end="")
+    write_readme(Path(__file__).resolve().parent.parent / "README.md")

@@ -55,9 +55,14 @@ def spelling(word: str) -> str:
     return w[:-2] if w.endswith("'s") else w
 
 
+# Letters with no decomposition to an ASCII base letter.
+_UNDECOMPOSED = str.maketrans({"ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "Æ": "AE",
+                               "œ": "oe", "Œ": "OE", "đ": "d", "Đ": "D", "ð": "d", "þ": "th", "ħ": "h"})
+
+
 def fold(text: str) -> str:
     """ASCII letters and digits only, lower case (for keys and ids)."""
-    norm = unicodedata.normalize("NFKD", text)
+    norm = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSED))
     return "".join(c for c in norm if c.isascii() and (c.isalnum() or c in " -")).lower()
 
 

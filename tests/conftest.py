@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import shutil
 import http.server
 import sys
 import threading
@@ -33,6 +34,9 @@ def real():
 def built(tmp_path_factory) -> Path:
     """A full build of the project's seeds into a temporary folder; returns its site folder."""
     out = tmp_path_factory.mktemp("build")
+    corrections = PROJECT / "edition" / SEED.stem / "corrections.yaml"
+    (out / "edition" / SEED.stem).mkdir(parents=True)
+    shutil.copy(corrections, out / "edition" / SEED.stem / "corrections.yaml")
     assert build.main(["--seed", str(SEED), "--out", str(out)]) == 0
     return out / "site"
 
