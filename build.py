@@ -4,6 +4,7 @@
   python build.py                      build every seed in seeds/ into edition/ and _site/
   python build.py --seed F --out DIR   build one seed into DIR/edition/ and DIR/site/ only
   python build.py serve                build, then serve the site on http://127.0.0.1:8000/
+  python build.py check                validate seeds, edition YAML and corrections; write nothing
 """
 from __future__ import annotations
 
@@ -19,6 +20,14 @@ from editio.job import EditionWork, Job, label_for, slug_for
 from editio.problems import EditionError
 
 PROJECT = Path(__file__).resolve().parent
+
+# What `check` runs: everything up to the site, which it does not write.
+CHECKS = [
+    extract.stage,
+    corrections.stage,
+    link.stage,
+    corrections.strict,
+]
 
 # The build, in order. Each stage takes the job and returns it with its own part done.
 STAGES = [
@@ -39,8 +48,9 @@ def parse_args(argv):
                "edition/<seed name>/ (corrections.yaml there is yours and never overwritten) and the "
                "site to _site/. A build that fails changes nothing on disk.",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", nargs="?", choices=["build", "serve"], default="build",
-                        help="build (default) or build and serve on 127.0.0.1")
+    parser.add_argument("command", nargs="?", choices=["build", "serve", "check"], default="build",
+                        help="build (default); serve: build, then serve on 127.0.0.1; check: validate seeds, "
+                             "edition YAML and corrections, report every problem, write nothing")
     parser.add_argument("--seed", type=Path, help="build only this seed file (with --out)")
     parser.add_argument("--out", type=Path, help="with --seed: folder for its edition/ and site/")
     parser.add_argument("--strict", action="store_true", help="fail on any open doubt in the report")
@@ -74,6 +84,20 @@ def run(job: Job) -> Job:
     return job
 
 
+def check(job: Job) -> Job:
+    """Every problem of seeds, corrections and edition YAML, raised at once."""
+    problems = []
+    try:
+        for stage in CHECKS:
+            job = stage(job)
+    except EditionError as exc:
+        problems.extend(exc.problems)
+    problems.extend(publish.verify(job))
+    if problems:
+        raise EditionError(problems)
+    return job
+
+
 def serve(site: Path, port: int) -> None:
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
     with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
@@ -88,17 +112,18 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
     try:
-        job = run(make_job(args))
+        job = (check if args.command == "check" else run)(make_job(args))
     except EditionError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
-        print(f"build failed: {len(exc.problems)} problem(s); nothing was written", file=sys.stderr)
+        done = "check failed" if args.command == "check" else "build failed"
+        print(f"{done}: {len(exc.problems)} problem(s); nothing was written", file=sys.stderr)
         return 1
     for work in job.works:
         print("\n".join(extract.summarise(work.report)))
     for line in job.log:
         print(line)
-    print(f"built in {time.perf_counter() - started:.2f} s")
+    print(f"{'checked' if args.command == 'check' else 'built'} in {time.perf_counter() - started:.2f} s")
     if args.command == "serve":
         serve(job.site_dir, args.port)
     return 0

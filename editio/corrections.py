@@ -73,9 +73,9 @@ class LinkCitation:
 @dataclass
 class Accept:
     doubt: str
-    line: int
+    about: str
+    """Words of the doubt's detail or excerpt (quoted, so the entry survives a changed seed)."""
     reason: str
-    note: int = 0
 
 
 @dataclass
@@ -113,7 +113,7 @@ def load(folder: Path, label: str) -> Corrections:
     entries: dict[str, list] = {}
     for kind, items in data.items():
         if kind not in SECTIONS:
-            problems.append(Problem(label, data.line, f"unknown section '{kind}'", "",
+            problems.append(Problem(label, data.key_lines.get(kind, data.line), f"unknown section '{kind}'", "",
                                     f"use one of: {', '.join(SECTIONS)}"))
             continue
         for item in items or []:
@@ -190,10 +190,10 @@ def apply(edition: Edition, report: Report, corrections: Corrections) -> list[Pr
         _resolve(report, lambda d, b=block.id: d.kind == "suspected-lacuna" and d.block == b, label, line)
 
     for line, c in corrections.of("accept"):
-        found = _resolve(report, lambda d, c=c: d.kind == c.doubt and d.line == c.line
-                         and (not c.note or d.note == c.note), label, line)
+        found = _resolve(report, lambda d, c=c: d.kind == c.doubt and (c.about in d.detail or c.about in d.excerpt),
+                         label, line)
         if not found:
-            stale(line, f"no open '{c.doubt}' doubt at line {c.line} of the seed", c.doubt,
+            stale(line, f"no open '{c.doubt}' doubt about these words", c.about,
                   "the report no longer has this doubt: remove the entry")
     return problems
 

@@ -30,10 +30,10 @@ SHELFMARK = (r",\s*(?:fond|f\.)\s*(?P<fond>\d+\w*)(?:\s*\([^)]*\))?"
              r",\s*(?:delo|d\.)\s*(?P<delo>\d+\w*)"
              rf"(?:\s*,\s*(?:listy\.?|list\.?|ll\.|l\.)\s*(?P<listy>{LISTY}))?")
 FOLIO = re.compile(rf"(?<![\w.])(?:ll|l)\.\s*(?P<listy>{LISTY})")
-IBID = re.compile(r"\b[Ii]bid\b\.?(?:,\s*(?P<loc>(?:(?:ll?|pp?|vol)\.\s*)?[\divxlc]+[a-z]?(?:\s*[–−-]\s*\d+[a-z]?)?"
-                  r"(?:,\s*\d+(?:\s*[–−-]\s*\d+)?)*))?")
 DATES = (r"(?P<dates>(?:\d{1,2},\s*)*(?:\d{1,2}\s+and\s+)?\d{1,2}\s+(?:"
-         + "|".join(m.capitalize() for m in MONTHS if len(m) > 3) + r")\s+\d{4})")
+         + "|".join(m.capitalize() for m in MONTHS[:12]) + r")\s+\d{4})")
+IBID = re.compile(r"\b[Ii]bid\b\.?(?:,\s*(?:" + DATES + r"|(?P<loc>(?:(?:ll?|pp?|vol)\.\s*)?[\divxlc]+[a-z]?"
+                  r"(?:\s*[–−-]\s*\d+[a-z]?)?(?:,\s*\d+(?:\s*[–−-]\s*\d+)?)*)))?")
 PERIODICAL = re.compile(r"(?P<name>\*[^*]+\*|[A-Z][\w'’]+(?:\s[A-Za-z][\w'’]+){0,2}),\s*" + DATES)
 PAGES = r"\d+(?:\s*[–-]\s*\d+)?(?:,\s*\d+(?:\s*[–-]\s*\d+)?)*"
 LOCATOR = re.compile(rf"^,\s*(?P<loc>(?:vol|pp?|ch|no)\.\s*\w+(?:,\s*{PAGES})?|{PAGES}|introduction|part\s+\d+)")
@@ -240,8 +240,8 @@ def _unmatched(note: Note, taken: list[Citation]) -> list[Doubt]:
 
 
 def _ibids(note: Note) -> list[Citation]:
-    return [Citation("", "ibid", m.start(), m.group(0), locator=(m.group("loc") or "").strip())
-            for m in IBID.finditer(note.text)]
+    return [Citation("", "ibid", m.start(), m.group(0), locator=(m.group("loc") or "").strip(),
+                     dates=m.group("dates") or "") for m in IBID.finditer(note.text)]
 
 
 def _folios(note: Note, taken: list[Citation]) -> list[Citation]:
@@ -301,7 +301,7 @@ def _repeat(c: Citation, last: Citation | None, note: Note, doubts: list[Doubt])
         return replace(c, kind="archive", archive=replace(last.archive, listy=c.locator), repeats=last.id,
                        confidence="high", evidence=f"folios of the file cited just before ({last.id})")
     out = replace(c, kind="ibid", target=last.target, archive=last.archive, periodical=last.periodical,
-                  dates=last.dates, repeats=last.id, confidence=last.confidence or "high",
+                  dates=c.dates or last.dates, repeats=last.id, confidence=last.confidence or "high",
                   evidence=f"repeats {last.id}")
     if last.archive is not None:
         listy = re.match(r"(?:ll?\.\s*)(?P<l>.+)", c.locator)

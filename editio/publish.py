@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import yamlio
 from .problems import EditionError, Problem
+from .records import Edition, Report
 
 GENERATED = ("edition.yaml", "report.yaml")
 
@@ -69,3 +70,25 @@ def _replace(path: Path, text: str) -> None:
         tmp.unlink(missing_ok=True)
         raise EditionError([Problem(str(path), 0, "cannot write the file", exc.strerror or str(exc),
                                     "check the folder's permissions and free space")]) from None
+
+
+def verify(job) -> list[Problem]:
+    """Problems in the edition YAML already on disk: unreadable, not of the schema, or made from
+    another version of the seed."""
+    problems: list[Problem] = []
+    for work in job.works:
+        folder = job.edition_dir / work.slug
+        for name, cls in (("edition.yaml", Edition), ("report.yaml", Report)):
+            path = folder / name
+            if not path.exists():
+                continue
+            label = f"{job.edition_label or job.edition_dir}/{work.slug}/{name}"
+            try:
+                record = yamlio.from_data(cls, yamlio.read(path, label), label, problems)
+            except EditionError as exc:
+                problems.extend(exc.problems)
+                continue
+            if isinstance(record, Edition) and work.edition and record.source.sha256 != work.edition.source.sha256:
+                problems.append(Problem(label, 1, "made from another version of the seed", work.label,
+                                        "run python build.py to extract it again (corrections are kept)"))
+    return problems

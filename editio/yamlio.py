@@ -21,9 +21,10 @@ WIDTH = 100
 
 
 class LineDict(dict):
-    """A mapping read from YAML, remembering the line it starts on (1-based)."""
+    """A mapping read from YAML, remembering the line it starts on and each key's line (1-based)."""
 
     line = 0
+    key_lines: dict = {}
 
 
 class LineList(list):
@@ -39,6 +40,7 @@ class _Loader(yaml.SafeLoader):
 def _construct_mapping(loader, node):
     mapping = LineDict(loader.construct_mapping(node, deep=True))
     mapping.line = node.start_mark.line + 1
+    mapping.key_lines = {loader.construct_object(k): k.start_mark.line + 1 for k, _ in node.value}
     return mapping
 
 
@@ -128,9 +130,10 @@ def from_data(cls, data, path: str, problems: list[Problem], line: int = 0):
                                 repr(data)[:60], "compare with the schema in README.md"))
         return None
     names = {f.name for f in dataclasses.fields(cls)}
+    key_lines = getattr(data, "key_lines", {})
     for unknown in sorted(set(data) - names):
-        problems.append(Problem(path, line, f"unknown field in {cls.__name__}", str(unknown),
-                                "remove it or correct its spelling"))
+        problems.append(Problem(path, key_lines.get(unknown, line), f"unknown field in {cls.__name__}",
+                                str(unknown), "remove it or correct its spelling"))
     kwargs = {}
     for f in dataclasses.fields(cls):
         if f.name not in data:
@@ -138,7 +141,7 @@ def from_data(cls, data, path: str, problems: list[Problem], line: int = 0):
                 problems.append(Problem(path, line, f"missing field '{f.name}' in {cls.__name__}",
                                         "", "add it"))
             continue
-        kwargs[f.name] = _convert(hints[f.name], data[f.name], path, problems, line, f.name)
+        kwargs[f.name] = _convert(hints[f.name], data[f.name], path, problems, key_lines.get(f.name, line), f.name)
     try:
         return cls(**kwargs)
     except TypeError:

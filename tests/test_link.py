@@ -1,0 +1,92 @@
+"""The resolver on tiny cases of each kind (tests/link_cases/*.yaml), and golden links on the real seed."""
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from editio import bibentry, yamlio
+from editio.extract import _entry_key
+from editio.link import link
+from editio.records import BibEntry, Block, Edition, Metadata, Note, Source
+
+CASES = sorted(Path(__file__).parent.glob("link_cases/*.yaml"))
+
+
+def tiny_edition(case) -> Edition:
+    entries, keys = [], set()
+    for i, raw in enumerate(case["bibliography"]):
+        p = bibentry.parse_entry(raw)
+        authors = entries[-1].authors if p.repeats_author else p.authors
+        entry = BibEntry("", p.type, authors, p.role, p.year, p.title, raw=raw, line=i + 1)
+        entry.key = _entry_key(entry, keys)
+        entries.append(entry)
+    notes = [Note(i + 1, n["text"], [i + 1]) for i, n in enumerate(case["notes"])]
+    return Edition(Source("x", "", 0), Metadata("t", []), Block("title", "t"), None, [], notes, entries)
+
+
+def describe(c) -> list:
+    if c.archive:
+        a = c.archive
+        target = f"{a.archive}/{a.fond}/{a.opis}/{a.delo}"
+        return [c.kind, target, a.listy]
+    if c.periodical:
+        return [c.kind, c.periodical, c.dates]
+    return [c.kind, c.target, c.locator, c.confidence]
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_cases(path):
+    case = yaml.safe_load(path.read_text(encoding="utf-8"))
+    edition = tiny_edition(case)
+    doubts = link(edition)
+    for note, want in zip(edition.notes, case["notes"]):
+        got = [describe(c)[:len(w)] for c, w in zip(note.citations, want["expect"])]
+        assert len(note.citations) == len(want["expect"]), (note.text, [describe(c) for c in note.citations])
+        assert got == want["expect"], note.text
+        kinds = sorted(d.kind for d in doubts if d.note == note.n)
+        expected = sorted(want.get("doubts", []) + ["unresolved-citation"] * want.get("unresolved", 0))
+        assert kinds == expected, note.text
+
+
+@pytest.fixture(scope="module")
+def linked(built, seed):
+    data = yamlio.read(built.parent / "edition" / seed.stem / "edition.yaml")
+    problems = []
+    edition = yamlio.from_data(Edition, data, "edition.yaml", problems)
+    assert problems == []
+    return {n.n: n for n in edition.notes}
+
+
+def test_golden_works(linked):
+    def works(n):
+        return [(c.target, c.locator, c.confidence) for c in linked[n].citations if c.kind == "work"]
+    assert works(21) == [("carr-1960-socialism", "vol. 2, 120", "high")]
+    assert works(38) == [("stalin-1948-polnoe", "vol. 8, 394", "high")]
+    assert works(45) == [("lenin-1970-polnoe", "vol. 42, 58", "high")]
+    assert works(48) == [("astakhova-2007-stenogrammy", "693-702", "medium")]
+    assert works(3)[3] == ("kirilinna-2002-neizvestnii", "", "high")
+    assert works(6) == [("black-1994-party", "", "high"), ("lih-1928-zinoviev", "", "high"),
+                        ("black-1928-zinoviev", "", "high")]
+    assert works(85)[2:] == [("carr-1960-socialism", "201", "high"), ("pavlova-1993-stalinizm", "introduction", "high")]
+    assert sum(1 for n in linked.values() if any(c.target for c in n.citations if c.kind == "work")) == 35
+
+
+def test_golden_ibid_and_archives(linked):
+    ibid30 = [c for c in linked[30].citations if c.kind == "ibid"]
+    assert [(c.target, c.locator) for c in ibid30] == [("khlevniuk-1996-bolshevistkoe", "320")]
+    note44 = linked[44].citations[0]
+    assert note44.editorial == "corrected" and note44.repeats == "n43-1"
+    assert (note44.archive.delo, note44.archive.listy) == ("2669", "58")
+    assert linked[15].citations[0].archive.listy == "9"
+    assert linked[72].citations[0].archive.listy == "14"
+    assert all(c.repeats for n in linked.values() for c in n.citations if c.kind == "ibid")
+    notes_by_file = Counter()
+    for n in linked.values():
+        for delo in {c.archive.delo for c in n.citations if c.archive}:
+            notes_by_file[delo] += 1
+    assert notes_by_file == {"2668": 8, "2669": 10, "2670": 14, "2672": 1, "2674": 17, "2675": 2}
+    periodicals = [(n.n, c.periodical) for n in linked.values() for c in n.citations if c.kind == "periodical"]
+    assert periodicals == [(23, "Izvestiia"), (28, "Leningradskaia pravda"), (32, "Leningradskaia Pravda")]
