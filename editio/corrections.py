@@ -172,7 +172,7 @@ def apply(edition: Edition, report: Report, corrections: Corrections) -> list[Pr
                                     editorial="restored", reason=c.reason))
         block.markers.sort(key=lambda m: (m.offset, m.n))
         anchored[c.note] = block
-        _resolve(report, lambda d, n=c.note: d.kind == "unanchored-note" and d.note == n, label, line)
+        _resolve(report, lambda d, n=c.note: d.kind == "unanchored-note" and d.note == n, c.reason, line)
 
     restored_at = {c.note: line for line, c in corrections.of("markers")}
     for before, after in _out_of_order(edition):
@@ -187,11 +187,11 @@ def apply(edition: Edition, report: Report, corrections: Corrections) -> list[Pr
             continue
         block, at = hits[0]
         block.gaps.append(Gap(at + len(c.after), c.reason))
-        _resolve(report, lambda d, b=block.id: d.kind == "suspected-lacuna" and d.block == b, label, line)
+        _resolve(report, lambda d, b=block.id: d.kind == "suspected-lacuna" and d.block == b, c.reason, line)
 
     for line, c in corrections.of("accept"):
         found = _resolve(report, lambda d, c=c: d.kind == c.doubt and (c.about in d.detail or c.about in d.excerpt),
-                         label, line)
+                         c.reason, line)
         if not found:
             stale(line, f"no open '{c.doubt}' doubt about these words", c.about,
                   "the report no longer has this doubt: remove the entry")
@@ -248,7 +248,7 @@ def apply_citations(edition: Edition, doubts: list[Doubt], corrections: Correcti
             note.citations.sort(key=lambda x: x.offset)
         for d in doubts:
             if d.note == c.note and d.kind == "unresolved-citation" and (d.excerpt in c.text or c.text in d.excerpt):
-                d.resolved_by = f"{FILE}:{line}"
+                d.resolved_by, d.resolution = f"{FILE}:{line}", c.reason
     return problems
 
 
@@ -302,11 +302,11 @@ def _out_of_order(edition: Edition) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(seen, seen[1:]) if b < a]
 
 
-def _resolve(report: Report, matches, label: str, line: int) -> bool:
+def _resolve(report: Report, matches, reason: str, line: int) -> bool:
     found = False
     for doubt in report.doubts:
         if not doubt.resolved_by and matches(doubt):
-            doubt.resolved_by = f"{FILE}:{line}"
+            doubt.resolved_by, doubt.resolution = f"{FILE}:{line}", reason
             found = True
     return found
 

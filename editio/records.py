@@ -299,6 +299,8 @@ class Doubt:
     """The stretch of text concerned (for an unanchored note: where its marker must have stood)."""
     resolved_by: str = ""
     """The correction that settles it (corrections.yaml:LINE), if any."""
+    resolution: str = ""
+    """The editor's reason, from that correction."""
 
 
 @dataclass

@@ -93,7 +93,7 @@ def _emendation_spans(item) -> list[_Span]:
 def block_html(block: Block) -> Markup:
     """A block's text with its markers, emendations and lacunae in place, as safe HTML."""
     points = [(m.offset, str(marker_html(m))) for m in block.markers]
-    points += [(g.offset, f'<span class="lacuna" data-editorial="lacuna" title="{_attr("Text lost in the source — " + g.reason)}">'
+    points += [(g.offset, f' <span class="lacuna" data-editorial="lacuna" title="{_attr("Text lost in the source — " + g.reason)}">'
                           '[…]</span>') for g in block.gaps]
     return annotate(block.text, _emendation_spans(block), points)
 
@@ -154,16 +154,120 @@ def anchored_notes(edition: Edition) -> dict[int, str]:
     return {m.n: b.id for b in edition.blocks() for m in b.markers}
 
 
+def cited_in(edition: Edition) -> dict[str, list[int]]:
+    """Bibliography key -> the notes that cite the work (directly or by Ibid.)."""
+    out: dict[str, list[int]] = {}
+    for note in edition.notes:
+        for key in dict.fromkeys(c.target for c in note.citations if c.target):
+            out.setdefault(key, []).append(note.n)
+    return out
+
+
+@dataclass
+class Delo:
+    """One archival file in the index, with every citation of it."""
+
+    archive: str
+    fond: str
+    opis: str
+    delo: str
+    cited: list[tuple[int, str, str]]
+    """(note, listy, citation id) in note order."""
+
+    @property
+    def id(self) -> str:
+        return f"file-{self.archive}-{self.fond}-{self.opis}-{self.delo}".lower()
+
+
+def archive_index(edition: Edition) -> list[Delo]:
+    """Every archival file cited, ordered by archive, fond, opis and delo (numerically)."""
+    files: dict[tuple, Delo] = {}
+    for note in edition.notes:
+        for c in note.citations:
+            if c.archive:
+                a = c.archive
+                key = (a.archive, a.fond, a.opis, a.delo)
+                files.setdefault(key, Delo(*key, [])).cited.append((note.n, a.listy, c.id))
+    return [files[k] for k in sorted(files, key=lambda k: (k[0], *(_numeric(v) for v in k[1:])))]
+
+
+def _numeric(value: str) -> tuple[int, str]:
+    digits = "".join(ch for ch in value if ch.isdigit())
+    return (int(digits) if digits else 0, value)
+
+
+def periodical_index(edition: Edition) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Periodicals cited (one spelling per title, as first printed) with (note, dates)."""
+    names: dict[str, str] = {}
+    cited: dict[str, list[tuple[int, str]]] = {}
+    for note in edition.notes:
+        for c in note.citations:
+            if c.periodical:
+                key = c.periodical.casefold()
+                names.setdefault(key, c.periodical)
+                cited.setdefault(key, []).append((note.n, c.dates))
+    return sorted(((names[k], v) for k, v in cited.items()), key=lambda t: t[0].casefold())
+
+
+def place_of(edition: Edition):
+    """Source line -> (anchor, label) of the block, note or entry made from it."""
+    places: dict[int, tuple[str, str]] = {}
+    for block in edition.blocks():
+        for line in block.lines:
+            places.setdefault(line, (block.id, _block_label(block.id)))
+    for note in edition.notes:
+        for line in note.lines:
+            places.setdefault(line, (f"note-{note.n}", f"note {note.n}"))
+    for entry in edition.bibliography:
+        places.setdefault(entry.line, (entry.key, "references"))
+    return lambda line: places.get(line, ("", f"line {line}"))
+
+
+def _block_label(block_id: str) -> str:
+    if block_id.startswith("p") and block_id[1:].isdigit():
+        return f"¶ {block_id[1:]}"
+    return block_id
+
+
+def apparatus(edition: Edition, report: Report) -> dict:
+    """The editorial interventions, each with the place it concerns."""
+    emendations, restored, lacunae = [], [], []
+    for block in edition.blocks():
+        for e in block.emendations:
+            emendations.append((block.id, _block_label(block.id), e))
+        for m in block.markers:
+            if m.editorial:
+                restored.append((m, block.id, block.text[max(0, m.offset - 60):m.offset]))
+        for g in block.gaps:
+            lacunae.append((block.id, _block_label(block.id), block.text[max(0, g.offset - 60):g.offset], g))
+    for note in edition.notes:
+        for e in note.emendations:
+            emendations.append((f"note-{note.n}", f"note {note.n}", e))
+    citations = [(note, c) for note in edition.notes for c in note.citations if c.editorial]
+    accepted = [d for d in report.doubts if d.resolved_by and d.kind not in ("unanchored-note", "suspected-lacuna")]
+    repairs: dict[str, list] = {}
+    place = place_of(edition)
+    for r in report.repairs:
+        repairs.setdefault(r.kind, []).append((r, *place(r.line)))
+    return {"emendations": emendations, "restored": sorted(restored, key=lambda t: t[0].n), "lacunae": lacunae,
+            "citations": citations, "accepted": accepted, "repairs": repairs,
+            "open": [d for d in report.doubts if not d.resolved_by]}
+
+
 def render_site(pages: list[Page], templates: Path) -> dict[str, str]:
     """Every page of the site, by path relative to the site root."""
     env = environment(templates)
     out = {"index.html": env.get_template("index.html.j2").render(pages=pages, root="")}
-    article = env.get_template("article.html.j2")
     for page in pages:
-        unanchored = {d.note: d for d in page.report.doubts if d.kind == "unanchored-note"}
-        out[f"{page.slug}/index.html"] = article.render(
-            page=page, ed=page.edition, root="../", anchored=anchored_notes(page.edition),
-            unanchored=unanchored)
+        ed = page.edition
+        common = {"page": page, "ed": ed, "root": "../"}
+        unanchored = {d.note: d for d in page.report.doubts if d.kind == "unanchored-note" and not d.resolved_by}
+        out[f"{page.slug}/index.html"] = env.get_template("article.html.j2").render(
+            **common, here="article", anchored=anchored_notes(ed), unanchored=unanchored, cited_in=cited_in(ed))
+        out[f"{page.slug}/apparatus.html"] = env.get_template("apparatus.html.j2").render(
+            **common, here="apparatus", app=apparatus(ed, page.report))
+        out[f"{page.slug}/archive.html"] = env.get_template("archive.html.j2").render(
+            **common, here="archive", files=archive_index(ed), periodicals=periodical_index(ed))
     return out
 
 
