@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import http.server
 import sys
 import time
 from pathlib import Path
@@ -99,6 +98,7 @@ def check(job: Job) -> Job:
 
 
 def serve(site: Path, port: int) -> None:
+    import http.server  # only when serving: it is slow to import
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
     with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
         print(f"serving {site} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")

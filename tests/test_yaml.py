@@ -42,7 +42,7 @@ def test_yaml_syntax_error_names_file_and_line():
         yamlio.loads("a: [1, 2\nb: 3\n", "bad.yaml")
     except EditionError as exc:
         assert len(exc.problems) == 1
-        assert str(exc.problems[0]) == ("bad.yaml:2: YAML syntax error: expected ',' or ']', but got ':'; "
+        assert str(exc.problems[0]) == ("bad.yaml:2: YAML syntax error: did not find expected ',' or ']'; "
                                         "fix the YAML syntax at that line")
     else:
         raise AssertionError("no error")
