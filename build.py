@@ -54,6 +54,8 @@ def parse_args(argv):
     parser.add_argument("--out", type=Path, help="with --seed: folder for its edition/ and site/")
     parser.add_argument("--strict", action="store_true", help="fail on any open doubt in the report")
     parser.add_argument("--port", type=int, default=8000, help="port for serve (default 8000)")
+    parser.add_argument("--base-url", default="", help="address the site is published at (for canonical "
+                        "links); serve uses its own")
     args = parser.parse_args(argv)
     if (args.seed is None) != (args.out is None):
         parser.error("--seed and --out go together")
@@ -70,8 +72,9 @@ def make_job(args) -> Job:
             raise EditionError([extract.Problem("seeds/", 0, "no seed files (*.txt)", "",
                                                 "put the article's text in seeds/")])
     works = [EditionWork(seed, slug_for(seed), label_for(seed, PROJECT)) for seed in seeds]
+    base_url = args.base_url or (f"http://127.0.0.1:{args.port}/" if args.command == "serve" else "")
     return Job(PROJECT, edition_dir, site_dir, works, edition_label=label_for(edition_dir, PROJECT),
-               strict=args.strict)
+               strict=args.strict, base_url=base_url)
 
 
 def run(job: Job) -> Job:

@@ -41,6 +41,8 @@ class Job:
     """How edition_dir is named in messages."""
     strict: bool = False
     """Whether open doubts fail the build."""
+    base_url: str = ""
+    """Address the site will be published at, for canonical links; empty when unknown."""
     files: dict[str, str | bytes] = field(default_factory=dict)
     """The site's files, by path relative to its root, before they are written."""
     staging: Path | None = None

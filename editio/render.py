@@ -5,6 +5,7 @@ HTML disabled, and templates autoescape: nothing a source says can become markup
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from .records import Block, Edition, Note, Report
+from .textrules import plain
 
 _MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 # Private-use characters survive Markdown untouched and cannot occur in a seed's text by accident.
@@ -84,17 +86,20 @@ def _attr(value) -> str:
 
 
 def _emendation_spans(item) -> list[_Span]:
+    # Focusable, so the source's reading (shown by CSS on hover and focus) reaches keyboard users too;
+    # the hidden text gives it to screen readers.
     return [_Span(e.offset, e.offset + len(e.edition),
-                  f'<span class="emendation" data-editorial="emendation" data-source="{_attr(e.source)}" '
-                  f'title="{_attr(f"The source reads: {e.source} — {e.reason}")}">', "</span>")
+                  f'<span class="emendation" data-editorial="emendation" tabindex="0" '
+                  f'data-source="{_attr(e.source)}" data-reason="{_attr(e.reason)}">',
+                  f'<span class="visually-hidden"> (emended; the source reads: {_attr(e.source)})</span></span>')
             for e in item.emendations]
 
 
 def block_html(block: Block) -> Markup:
     """A block's text with its markers, emendations and lacunae in place, as safe HTML."""
     points = [(m.offset, str(marker_html(m))) for m in block.markers]
-    points += [(g.offset, f' <span class="lacuna" data-editorial="lacuna" title="{_attr("Text lost in the source — " + g.reason)}">'
-                          '[…]</span>') for g in block.gaps]
+    points += [(g.offset, f' <span class="lacuna" data-editorial="lacuna" tabindex="0" data-reason="{_attr(g.reason)}">'
+                          '[…]<span class="visually-hidden"> (text lost in the source)</span></span>') for g in block.gaps]
     return annotate(block.text, _emendation_spans(block), points)
 
 
@@ -104,7 +109,8 @@ def marker_html(marker) -> Markup:
         attrs += (f' data-printed="{marker.printed_n}" title="The source prints '
                   f'{marker.printed_n}; the sequence of notes shows it is {marker.n}"')
     if marker.editorial:
-        attrs += f' data-editorial="{_attr(marker.editorial)}" title="{_attr("Marker restored by the editor: " + (marker.reason or ""))}"'
+        attrs += (f' data-editorial="{_attr(marker.editorial)}" data-reason="{_attr(marker.reason or "")}"'
+                  f' title="{_attr("Marker restored by the editor: " + (marker.reason or ""))}"')
     return Markup(f'<sup class="noteref-wrap"><a role="doc-noteref" class="noteref" id="noteref-{marker.n}" '
                   f'href="#note-{marker.n}"{attrs}>{marker.n}</a></sup>')
 
@@ -254,16 +260,55 @@ def apparatus(edition: Edition, report: Report) -> dict:
             "open": [d for d in report.doubts if not d.resolved_by]}
 
 
-def render_site(pages: list[Page], templates: Path) -> dict[str, str]:
-    """Every page of the site, by path relative to the site root."""
+def citation_meta(edition: Edition) -> list[tuple[str, str]]:
+    """Highwire Press tags (what Zotero and Google Scholar read)."""
+    m = edition.metadata
+    first, _, last = m.pages.replace("-", "–").partition("–")
+    tags = [("citation_title", m.title)] + [("citation_author", a) for a in m.authors]
+    tags += [("citation_publication_date", m.year), ("citation_journal_title", m.journal),
+             ("citation_volume", m.volume), ("citation_issue", m.issue), ("citation_firstpage", first),
+             ("citation_lastpage", last), ("citation_doi", m.doi)]
+    tags += [("citation_issn", issn) for issn in re.findall(r"\d{4}-\d{3}[\dX]", m.issn)]
+    return [(k, v) for k, v in tags if v]
+
+
+def json_ld(edition: Edition, url: str) -> dict:
+    """schema.org ScholarlyArticle for the article this edition presents."""
+    m = edition.metadata
+    first, _, last = m.pages.replace("-", "–").partition("–")
+    periodical = {"@type": "Periodical", "name": m.journal}
+    if m.issn:
+        periodical["issn"] = re.findall(r"\d{4}-\d{3}[\dX]", m.issn)
+    data = {"@context": "https://schema.org", "@type": "ScholarlyArticle", "headline": m.title,
+            "name": m.title, "author": [{"@type": "Person", "name": a} for a in m.authors],
+            "datePublished": m.year, "pageStart": first, "pageEnd": last,
+            "isPartOf": {"@type": "PublicationIssue", "issueNumber": m.issue,
+                         "isPartOf": {"@type": "PublicationVolume", "volumeNumber": m.volume,
+                                      "isPartOf": periodical}}}
+    if m.doi:
+        data["sameAs"] = f"https://doi.org/{m.doi}"
+        data["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": m.doi}
+    if edition.abstract:
+        data["abstract"] = plain(edition.abstract.text)
+    if url:
+        data["url"] = url
+    return data
+
+
+def render_site(pages: list[Page], templates: Path, base_url: str = "") -> dict[str, str]:
+    """Every page of the site, by path relative to the site root (base_url, when known, makes the
+    canonical and Open Graph addresses absolute)."""
     env = environment(templates)
     out = {"index.html": env.get_template("index.html.j2").render(pages=pages, root="")}
     for page in pages:
         ed = page.edition
-        common = {"page": page, "ed": ed, "root": "../"}
+        url = f"{base_url.rstrip('/')}/{page.slug}/" if base_url else ""
+        common = {"page": page, "ed": ed, "root": "../", "url": url}
         unanchored = {d.note: d for d in page.report.doubts if d.kind == "unanchored-note" and not d.resolved_by}
         out[f"{page.slug}/index.html"] = env.get_template("article.html.j2").render(
-            **common, here="article", anchored=anchored_notes(ed), unanchored=unanchored, cited_in=cited_in(ed))
+            **common, here="article", anchored=anchored_notes(ed), unanchored=unanchored, cited_in=cited_in(ed),
+            meta=citation_meta(ed), ld=json_ld(ed, url),
+            description=plain(ed.abstract.text)[:300] if ed.abstract else "")
         out[f"{page.slug}/apparatus.html"] = env.get_template("apparatus.html.j2").render(
             **common, here="apparatus", app=apparatus(ed, page.report))
         out[f"{page.slug}/archive.html"] = env.get_template("archive.html.j2").render(
@@ -274,7 +319,7 @@ def render_site(pages: list[Page], templates: Path) -> dict[str, str]:
 def stage(job):
     """The site's pages and static files, in memory."""
     pages = [Page(w.slug, w.edition, w.report) for w in job.works]
-    job.files.update(render_site(pages, job.project / "templates"))
+    job.files.update(render_site(pages, job.project / "templates", job.base_url))
     static = job.project / "static"
     for path in sorted(static.rglob("*")):
         if path.is_file():

@@ -1,6 +1,7 @@
 """The built site against the HTML contract, read with lxml."""
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin
@@ -83,5 +84,52 @@ def test_ids_unique_and_internal_links_resolve(built):
 
 def test_no_markup_from_text(built, article_path):
     text = (built / article_path).read_text(encoding="utf-8")
-    assert "<script" not in text
+    assert text.count("<script") == 2  # the JSON-LD and notes.js, nothing from the text
     assert "\ue000" not in text and "\ue001" not in text
+
+
+def test_paragraphs_have_stable_ids_and_pilcrow_links(article):
+    paragraphs = article.xpath('//main//p[starts-with(@id, "p")]')
+    assert [p.get("id") for p in paragraphs] == [f"p{i}" for i in range(1, 42)]
+    for p in paragraphs:
+        pilcrow = p.xpath('./a[@class="pilcrow"]')
+        assert len(pilcrow) == 1 and pilcrow[0].get("href") == f"#{p.get('id')}"
+
+
+def test_bibliography_says_where_each_work_is_cited(article):
+    black = article.get_element_by_id("black-1994-party")
+    cited = [a.text for a in black.xpath('.//span[@class="cited-in"]/a')]
+    assert cited == ["6", "9", "10", "12", "24", "27", "41", "87"]
+    assert all(a.get("href") == f"#note-{a.text}" for a in black.xpath('.//span[@class="cited-in"]/a'))
+
+
+def test_citations_and_archival_references_in_notes(article):
+    note21 = article.get_element_by_id("note-21")
+    assert [a.get("href") for a in note21.xpath('.//a[@class="citation"]')] == ["#carr-1960-socialism"]
+    ref = article.get_element_by_id("note-39").xpath('.//*[@data-archive]')[0]
+    assert {k: ref.get(f"data-{k}") for k in ("archive", "fond", "opis", "delo", "listy")} == {
+        "archive": "RGASPI", "fond": "17", "opis": "21", "delo": "2669", "listy": "57"}
+    assert article.xpath('count(//*[@data-archive])') == 54
+
+
+def test_metadata_for_reference_managers(article):
+    meta = {m.get("name"): m.get("content") for m in article.xpath("//meta[@name]")}
+    assert meta["citation_title"].startswith("'Merciless War' against Trifles")
+    assert meta["citation_author"] == "Yiannis Kokosalakis"
+    assert (meta["citation_journal_title"], meta["citation_volume"], meta["citation_issue"]) == (
+        "Revolutionary Russia", "28", "1")
+    assert (meta["citation_firstpage"], meta["citation_lastpage"]) == ("48", "68")
+    assert meta["citation_doi"] == "10.1080/09546545.2015.1053697"
+    ld = json.loads(article.xpath('//script[@type="application/ld+json"]')[0].text)
+    assert ld["@type"] == "ScholarlyArticle" and ld["sameAs"] == "https://doi.org/10.1080/09546545.2015.1053697"
+    assert ld["isPartOf"]["isPartOf"]["isPartOf"]["name"] == "Revolutionary Russia"
+    assert article.xpath('//meta[@property="og:type"]/@content') == ["article"]
+
+
+def test_nothing_is_requested_from_outside(built):
+    for page in built.rglob("*.html"):
+        doc = html.parse(str(page)).getroot()
+        for url in doc.xpath("//script/@src | //link[@rel='stylesheet']/@href | //img/@src | //iframe/@src"):
+            assert not re.match(r"^(https?:)?//", url), (page, url)
+    for css in built.rglob("*.css"):
+        assert "url(" not in css.read_text(encoding="utf-8") and "@import" not in css.read_text(encoding="utf-8")
