@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from editio import corrections, extract, link, publish, render
+from editio import corrections, extract, link, publish, render, search
 from editio.job import EditionWork, Job, label_for, slug_for
 from editio.problems import EditionError
 
@@ -35,7 +35,9 @@ STAGES = [
     link.stage,
     corrections.strict,
     render.stage,
+    search.pages,
     publish.stage,
+    search.index,
     publish.commit,
 ]
 

@@ -115,7 +115,7 @@ def marker_html(marker) -> Markup:
                   f'href="#note-{marker.n}"{attrs}>{marker.n}</a></sup>')
 
 
-def _citation_span(c) -> _Span | None:
+def _citation_span(c, base: str = "") -> _Span | None:
     end = c.offset + len(c.printed)
     if c.archive is not None:
         a = c.archive
@@ -125,7 +125,7 @@ def _citation_span(c) -> _Span | None:
             attrs += f' data-repeats="{_attr(c.repeats)}"'
         return _Span(c.offset, end, f'<span class="archival" {attrs}>', "</span>")
     if c.target:
-        return _Span(c.offset, end, f'<a class="citation" href="#{_attr(c.target)}" '
+        return _Span(c.offset, end, f'<a class="citation" href="{base}#{_attr(c.target)}" '
                                     f'data-confidence="{_attr(c.confidence)}">', "</a>")
     if c.periodical:
         return _Span(c.offset, end, f'<span class="periodical" data-periodical="{_attr(c.periodical)}" '
@@ -133,8 +133,9 @@ def _citation_span(c) -> _Span | None:
     return None
 
 
-def note_html(note: Note) -> Markup:
-    spans = [s for s in (_citation_span(c) for c in note.citations) if s] + _emendation_spans(note)
+def note_html(note: Note, base: str = "") -> Markup:
+    """The note as HTML; base is the address of the article page when the note is shown elsewhere."""
+    spans = [s for s in (_citation_span(c, base) for c in note.citations) if s] + _emendation_spans(note)
     paragraphs, start = [], 0
     for part in note.text.split("\n\n"):
         end = start + len(part)

@@ -5,7 +5,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 AXE = Axe()
-PAGES = ["", "{slug}/", "{slug}/apparatus.html", "{slug}/archive.html"]
+PAGES = ["", "{slug}/", "{slug}/apparatus.html", "{slug}/archive.html", "{slug}/records/note-14.html",
+         "search.html"]
 
 
 def violations(page) -> list:
@@ -21,6 +22,9 @@ def test_no_axe_violations(browser, site_url, seed, scheme):
     for path in PAGES:
         page.goto(site_url + path.format(slug=seed.stem))
         found[path] = violations(page)
+    page.goto(site_url + "search.html?q=delo+2669")
+    page.locator("#search-results li").first.wait_for()
+    found["search results"] = violations(page)
     page.goto(site_url + f"{seed.stem}/")
     page.locator("#noteref-31").focus()
     page.locator(".note-popover").wait_for()

@@ -1,0 +1,137 @@
+"""Search in headless Chromium against the served site: what a historian types, what comes first,
+and where following a result lands."""
+from __future__ import annotations
+
+import functools
+import re
+import http.server
+import threading
+
+import pytest
+from playwright.sync_api import Page, expect
+
+D2669 = [33, 34, 35, 36, 37, 39, 42, 43, 44, 46]
+D2674 = [40, 47, 52, 53, 54, 55, 57, 59, 60, 61, 62, 63, 65, 66, 67, 70, 76]
+
+
+def search(page: Page, base: str, query: str, **filters) -> list[str]:
+    params = "&".join(f"{k}={v}" for k, v in {"q": query, **filters}.items())
+    page.goto(f"{base}search.html?{params}")
+    status = page.locator("#search-status")
+    expect(status).to_have_text(re.compile(r"(\d+ results?.*|No results)\.$"))
+    return page.eval_on_selector_all("#search-results li > a", "els => els.map(e => e.textContent)")
+
+
+def notes(titles: list[str]) -> list[int]:
+    return [int(t.split()[1]) for t in titles if t.startswith("Note ")]
+
+
+@pytest.mark.parametrize("query", ["d. 2669", "delo 2669", "2669", "RGASPI f. 17 op. 21 d. 2669"])
+def test_archival_file_in_any_form_finds_its_notes(page: Page, site_url, query):
+    titles = search(page, site_url, query)
+    assert titles[0] == "RGASPI, f. 17, op. 21, d. 2669"
+    assert sorted(notes(titles)) == D2669
+
+
+def test_shelfmark_with_other_tokens_in_common_finds_only_its_file(page: Page, site_url):
+    titles = search(page, site_url, "f. 17 op. 21 d. 2674")
+    assert titles[0] == "RGASPI, f. 17, op. 21, d. 2674"
+    assert sorted(notes(titles)) == D2674
+
+
+def test_archive_abbreviation(page: Page, site_url):
+    titles = search(page, site_url, "RGASPI")
+    assert titles[:6] and all(t.startswith("RGASPI, f. 17, op. 21, d. ") for t in titles[:6])
+    assert page.locator("#search-status").inner_text().startswith("56 results")
+
+
+def test_transliteration_variants_find_each_other(page: Page, site_url):
+    titles = search(page, site_url, "Dzerzhinsky")
+    assert "Note 51" in titles  # the note writes Dzerzhinskii
+    assert any(t.startswith("Dzerzhinskii, Izbrannie") for t in titles)
+    assert "Note 51" in search(page, site_url, "Dzerzhinskiy")
+    assert "Note 80" in search(page, site_url, "Suzdaltseva")  # printed Suzdal'tseva
+    assert "Note 4" in search(page, site_url, "Kirilinna")  # the note spells Kirilina
+
+
+def test_part_of_a_name_finds_the_whole(page: Page, site_url):
+    titles = search(page, site_url, "Putilov")
+    assert "Note 76" in titles and any("Krasnyi Putilovets" in t for t in titles)
+
+
+def test_phrase_from_a_note_and_following_the_result(page: Page, site_url, article_path):
+    titles = search(page, site_url, "secretariat three members")
+    assert titles[0] == "Note 46"
+    page.locator("#search-results li > a").first.click()
+    expect(page).to_have_url(site_url + article_path.removesuffix("index.html") + "#note-46")
+    expect(page.locator("#note-46")).to_be_in_viewport()
+
+
+def test_paragraphs_and_references_are_results(page: Page, site_url, article_path):
+    titles = search(page, site_url, "rubber toy elephant")
+    assert titles[0] == "¶ 33 · The new leadership gets to work"
+    page.locator("#search-results li > a").first.click()
+    expect(page).to_have_url(site_url + article_path.removesuffix("index.html") + "#p33")
+    assert search(page, site_url, "Eyre Spottiswoode")[0].startswith("Schapiro, The Communist Party")
+
+
+def test_filters(page: Page, site_url):
+    assert sorted(notes(search(page, site_url, "", kind="Note", file="RGASPI, f. 17, op. 21, d. 2670"))) == \
+        list(range(71, 85))
+    only = search(page, site_url, "Party", kind="Bibliography")
+    assert only and all(" (" in t for t in only)
+    by_author = notes(search(page, site_url, "", author="Carr"))
+    assert sorted(by_author) == [2, 21, 23, 24, 29, 30, 85]
+    section = search(page, site_url, "Kirov", kind="Text", section="Conclusion")
+    assert section and all(t.endswith("· Conclusion") for t in section) or section == []
+    options = page.eval_on_selector_all('select[name="kind"] option', "els => els.map(e => e.value)")
+    assert options == ["", "Archive", "Bibliography", "Note", "Text"]
+
+
+def test_no_results(page: Page, site_url):
+    assert search(page, site_url, "xylophone") == []
+    expect(page.locator("#search-status")).to_have_text("No results.")
+
+
+def test_search_box_on_every_page_by_keyboard(page: Page, site_url, article_path):
+    page.goto(site_url + article_path)
+    page.keyboard.press("Tab")  # skip link
+    page.keyboard.press("Tab")
+    expect(page.locator("#site-q")).to_be_focused()
+    page.keyboard.type("Sarkis method")
+    page.keyboard.press("Enter")
+    expect(page.locator("#search-results li > a").first).to_have_text("Note 80", timeout=10000)
+    page.locator("#search-q").focus()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # past the button to the first filter
+    assert page.evaluate("document.activeElement.name") == "kind"
+
+
+def test_search_on_a_phone(browser, site_url):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    titles = search(page, site_url, "delo 2672")
+    assert notes(titles) == [31]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def sub_path_url(built, tmp_path_factory):
+    """The site served from /edition/ by a plain static server."""
+    root = tmp_path_factory.mktemp("served")
+    (root / "edition").symlink_to(built, target_is_directory=True)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/edition/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_works_from_a_sub_path(page: Page, sub_path_url, article_path):
+    titles = search(page, sub_path_url, "delo 2672")
+    assert notes(titles) == [31]
+    page.locator("#search-results li > a", has_text="Note 31").click()
+    expect(page).to_have_url(sub_path_url + article_path.removesuffix("index.html") + "#note-31")
