@@ -3,12 +3,12 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve test setup setup-test browser
+.PHONY: serve test setup setup-test system-tools
 
 serve: setup
 	$(BIN)/python build.py serve
 
-test: setup-test browser
+test: setup-test system-tools
 	$(BIN)/python -m pytest
 
 setup: $(VENV)/.installed
@@ -24,11 +24,14 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-# Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
-browser:
-	@test -x /usr/bin/chromium || { \
+# Browser tests drive Debian's Chromium (Playwright cannot download browsers here); the TEI export is
+# validated with Debian's jing (lxml cannot compile the tei_all schema in reasonable time).
+system-tools:
+	@missing=""; test -x /usr/bin/chromium || missing="chromium"; command -v jing >/dev/null || missing="$$missing jing"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	  else \
-	    echo "Browser tests need /usr/bin/chromium: run 'sudo apt-get install chromium' once, then 'make test' again." >&2; exit 1; \
-	  fi; }
+	    echo "The tests need Debian's$$missing: run 'sudo apt-get install$$missing' once, then 'make test' again." >&2; exit 1; \
+	  fi; \
+	fi

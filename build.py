@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from editio import corrections, extract, link, publish, render, search
+from editio import corrections, export, extract, link, publish, render, search
 from editio.job import EditionWork, Job, label_for, slug_for
 from editio.problems import EditionError
 
@@ -36,6 +36,7 @@ STAGES = [
     corrections.strict,
     render.stage,
     search.pages,
+    export.stage,
     publish.stage,
     search.index,
     publish.commit,
