@@ -25,9 +25,13 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	touch $@
 
 # Browser tests drive Debian's Chromium (Playwright cannot download browsers here); the TEI export is
-# validated with Debian's jing (lxml cannot compile the tei_all schema in reasonable time).
-system-tools:
+# validated with Debian's jing (lxml cannot compile the tei_all schema in reasonable time); the pages with
+# the current Nu HTML checker (npm's vnu-jar, run with Java).
+VNU := .tools/node_modules/vnu-jar/build/dist/vnu.jar
+
+system-tools: $(VNU)
 	@missing=""; test -x /usr/bin/chromium || missing="chromium"; command -v jing >/dev/null || missing="$$missing jing"; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
@@ -35,3 +39,6 @@ system-tools:
 	    echo "The tests need Debian's$$missing: run 'sudo apt-get install$$missing' once, then 'make test' again." >&2; exit 1; \
 	  fi; \
 	fi
+
+$(VNU):
+	npm install --silent --no-fund --no-audit -E --prefix .tools vnu-jar@26.9.27

@@ -1,0 +1,21 @@
+"""Every page of the built site passes the current Nu HTML checker (vnu-jar 26.9.27) with zero errors."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import PROJECT
+
+VNU = PROJECT / ".tools" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def test_every_page_is_valid_html(built):
+    if not VNU.exists() or shutil.which("java") is None:
+        pytest.fail("the Nu HTML checker is missing: run 'make test' (it installs vnu-jar with npm; Java is needed)")
+    pages = sorted(built.rglob("*.html"))
+    assert len(pages) > 150
+    result = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--skip-non-html", str(built)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0 and result.stderr.strip() == "", result.stderr[:3000]
