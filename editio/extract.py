@@ -19,7 +19,7 @@ from .problems import EditionError, Problem
 from .records import (BibEntry, Block, Doubt, Edition, Marker, Metadata, Note, Person, Repair,
                       Report, Section, Source)
 from .textrules import (MONTHS, SUPERSCRIPTS, WORD, ends_sentence, excerpt, first_word, fold,
-                        last_word, slugify, spelling, starts_lowercase, superscript_value)
+                        slugify, spelling, starts_lowercase, superscript_value)
 
 NOTES_HEADINGS = {"notes", "endnotes"}
 REFERENCES_HEADINGS = {"references", "bibliography", "works cited", "sources and literature"}

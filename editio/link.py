@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from .corrections import apply_citations
 from .problems import EditionError
-from .records import ArchivalRef, BibEntry, Citation, Doubt, Edition, Note, Report
+from .records import ArchivalRef, BibEntry, Citation, Doubt, Edition, Note
 from .textrules import MONTHS, WORD, fold
 
 STOPWORDS = set("a an the of and in on for to at by with from i v na o ob s".split())

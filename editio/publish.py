@@ -23,13 +23,11 @@ def stage(job):
     """Write the site's files into a staging folder (later stages may add to it)."""
     job.site_dir.parent.mkdir(parents=True, exist_ok=True)
     job.staging = Path(tempfile.mkdtemp(prefix=f".{job.site_dir.name}.new-", dir=job.site_dir.parent))
+    for folder in sorted({(job.staging / rel).parent for rel in job.files}):
+        folder.mkdir(parents=True, exist_ok=True)
     for rel, content in job.files.items():
-        target = job.staging / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content, encoding="utf-8")
+        with open(job.staging / rel, "wb") as out:
+            out.write(content if isinstance(content, bytes) else content.encode("utf-8"))
     return job
 
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import hashlib
+import shutil
+from importlib.metadata import version
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,6 +26,8 @@ from .render import Page, _block_label, archive_index, block_html, cited_in, env
 from .textrules import WORD, plain
 
 RECORDS = "records"
+DIGEST = "records.sha256"
+"""Written beside the index: what it was built from."""
 
 
 @dataclass
@@ -150,7 +155,15 @@ def pages(job):
 
 
 def index(job):
-    """The Pagefind index of the staged site, written into it (pagefind/)."""
+    """The Pagefind index of the staged site, written into it (pagefind/). When the record pages are
+    exactly those the current site was indexed from, its index is reused (most corrections change
+    only the article page, and indexing is the slowest stage)."""
+    digest = _records_digest(job)
+    previous = job.site_dir / "pagefind"
+    if (previous / DIGEST).exists() and (previous / DIGEST).read_text(encoding="utf-8") == digest:
+        shutil.copytree(previous, job.staging / "pagefind")
+        job.log.append("search index unchanged (records as before)")
+        return job
     try:
         # A thread of its own: the caller may already be running an event loop (a test harness, a notebook).
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
@@ -159,8 +172,17 @@ def index(job):
         raise EditionError([Problem("pagefind", 0, "the search index could not be built", str(exc)[:200],
                                     "check that the pagefind package (with its binary) is installed: "
                                     "pip install 'pagefind[bin]'")]) from None
+    (job.staging / "pagefind" / DIGEST).write_text(digest, encoding="utf-8")
     job.log.append("search index written (pagefind/)")
     return job
+
+
+def _records_digest(job) -> str:
+    h = hashlib.sha256(f"pagefind {version('pagefind')}".encode())
+    for path in sorted(p for p in job.files if f"/{RECORDS}/" in p):
+        content = job.files[path]
+        h.update(path.encode() + b"\0" + (content if isinstance(content, bytes) else content.encode()) + b"\0")
+    return h.hexdigest()
 
 
 async def _index(site: Path) -> None:

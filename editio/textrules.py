@@ -44,11 +44,6 @@ def first_word(text: str) -> str:
     return m.group(0) if m else ""
 
 
-def last_word(text: str) -> str:
-    words = WORD.findall(strip_trailing_marker(text))
-    return words[-1] if words else ""
-
-
 def spelling(word: str) -> str:
     """A word as compared across the document: lower case, possessive dropped."""
     w = word.lower().replace("’", "'")
