@@ -113,7 +113,7 @@ def _names_or_title(head: str, rest: str) -> tuple[str | None, str]:
     head = head.strip()
     if _looks_like_names(head):
         return head, rest
-    # 'Serge, Victor, Memoirs of a Revolutionary': a comma where a full stop belongs.
+    # 'Dupont, Marie, Souvenirs of a Printer': a comma where a full stop belongs.
     parts = head.split(", ")
     if len(parts) >= 3 and _looks_like_names(", ".join(parts[:2])):
         return ", ".join(parts[:2]), ", ".join(parts[2:]) + ". " + rest
@@ -128,7 +128,7 @@ def _looks_like_names(text: str) -> bool:
 
 
 def parse_names(text: str) -> list[Person]:
-    """'Astakhova, Marina S., Gorskaya, Galina V., and Vatlin, Aleksandr Iu.' -> people."""
+    """'Ivanova, Anna S., Petrov, Oleg V., and Sidorov, Ilia Iu.' -> people."""
     text = re.sub(r",?\s+and\s+", ", ", text.strip().rstrip(","))
     parts = [p.strip() for p in text.split(",") if p.strip()]
     if len(parts) == 1:
@@ -136,7 +136,7 @@ def parse_names(text: str) -> list[Person]:
     people = [Person(parts[0], _initial_stop(parts[1]))]
     rest = parts[2:]
     if len(rest) % 2 == 0:
-        # Every name inverted: 'Astakhova, Marina S., Gorskaya, Galina V.'
+        # Every name inverted: 'Ivanova, Anna S., Petrov, Oleg V.'
         people += [Person(rest[i], _initial_stop(rest[i + 1])) for i in range(0, len(rest), 2)]
     else:
         # Chicago: only the first name inverted, the others in natural order ('Anne, and Paul Vidal').
@@ -168,7 +168,7 @@ def _split_title(rest: str, entry: ParsedEntry) -> tuple[str, str]:
     stop = re.search(r"\.\s+(?=\S)", rest)
     end = stop.start() if stop else len(rest)
     if imprint and imprint.end("place") < end:
-        # 'Stalinizm: ..., Novosibirsk: Publisher, 1993.': no full stop between title and imprint.
+        # 'Title: Subtitle, Tomsk: Publisher, 1999.': no full stop between title and imprint.
         comma = rest.rfind(", ", 0, imprint.end("place"))
         if comma > 0:
             return rest[:comma], rest[comma + 2:]
@@ -243,7 +243,7 @@ def _journal_tail(rest: str) -> dict[str, str] | None:
     out = {"container": container.rstrip(" ,"), "volume": m.group("volume") or "",
            "issue": m.group("issue") or "", "year": m.group("year"), "pages": m.group("pages") or ""}
     if not out["volume"]:
-        # '*The NEP Era: Soviet Russia*, 1921–1928, 2 (1928)': the volume follows a comma.
+        # '*Annals: A Review*, 1900–1950, 3 (2001)': the volume follows a comma.
         tail = re.search(r",\s*(\d+)\s*$", out["container"])
         if tail:
             out["volume"] = tail.group(1)

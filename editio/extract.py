@@ -374,8 +374,8 @@ def _is_proper_noun(word: str, corpus: "_Corpus") -> bool:
 
 
 def _repair_hyphens(run: _Run, corpus: _Corpus, work: _Work) -> None:
-    """Re-join words a line-end hyphen split ('Evdo-kimov') and restore hyphens a line break ate
-    ('rank-andfile'), when the rest of the text spells the word the other way at least twice."""
+    """Re-join words a line-end hyphen split ('Tol-stoy') and restore hyphens a line break ate
+    ('mother-inlaw'), when the rest of the text spells the word the other way at least twice."""
     if corpus.rare is None:
         return
     for m in reversed(list(corpus.rare.finditer(run.text))):

@@ -45,7 +45,7 @@ CITATION_SHAPE = re.compile(rf"(?P<names>{NAME}(?:,\s*(?:and\s+)?{NAME})*),\s*(?
 @functools.lru_cache(maxsize=None)
 def name_key(text: str) -> str:
     """A name or word as compared across transliterations: ASCII, no soft signs, no doubled letters,
-    -y/-ij/-iy endings as -i (Dzerzhinsky = Dzerzhinskii, Kirilina = Kirilinna); possessive dropped."""
+    -y/-ij/-iy endings as -i (Trotsky = Trotskii, Ivanova = Ivanovva); possessive dropped."""
     s = re.sub(r"[^a-z]", "", fold(re.sub(r"['’]s$", "", text)))
     s = re.sub(r"(.)\1+", r"\1", s)
     return re.sub(r"(?:iy|ij|y|ii)$", "i", s)
@@ -80,7 +80,7 @@ def _name_keys(name: str) -> set[str]:
 # --- finding ---------------------------------------------------------------
 
 def _archive_pattern(edition: Edition) -> re.Pattern | None:
-    """Archival references to any archive the notes define ('(hereafter RGASPI)') or name before a fond."""
+    """Archival references to any archive the notes define ('(hereafter GARF)') or name before a fond."""
     found = Counter()
     for note in edition.notes:
         found.update(re.findall(r"\(hereafter\s+([A-Z][\w-]+)\)", note.text))
@@ -170,7 +170,7 @@ def _mention(text: str, words: list, i: int, k: int):
     if not quoted:
         if not words[i].group(0)[:1].isupper():
             return None
-        # Inside a title (plain), the next word must not carry the phrase on: 'Stalin attended'.
+        # Inside a title (plain), the next word must not carry the phrase on: 'Napoleon returned'.
         if after.isspace() or not after:
             rest = text[end:].lstrip()
             if rest and not re.match(r"(?:for|and|see|seems|$)", rest):
@@ -185,7 +185,7 @@ def _mention(text: str, words: list, i: int, k: int):
 def _resolve_work(note, text, start, end, quoted, k, candidates, index) -> Citation | None:
     after = text[end:]
     if re.match(r"^,\s*['‘\"“*]", after) and not quoted:
-        return None  # 'Stalin, *Polnoe ...*': the word is an author's name, not a short title
+        return None  # 'Tolstoy, *Sobranie ...*': the word is an author's name, not a short title
     names_m = NAMES_BEFORE.search(text[max(0, start - 120):start])
     cited = [n for n in re.split(r",\s*(?:and\s+)?|\s+and\s+", names_m.group("names")) if n] if names_m else []
     cited_keys = set().union(*(_name_keys(n) for n in cited)) if cited else set()
@@ -197,7 +197,7 @@ def _resolve_work(note, text, start, end, quoted, k, candidates, index) -> Citat
         return None
     span_start = start
     if names_m and names_m.group(0).rstrip().endswith(","):
-        # The link starts at the first name that is an author of the bibliography ('See Black, ...').
+        # The link starts at the first name that is an author of the bibliography ('See Smith, ...').
         names_at = start - len(names_m.group(0))
         known = [m for m in re.finditer(NAME, names_m.group("names")) if _name_keys(m.group(0)) & index.names]
         if known:

@@ -89,7 +89,7 @@ class ArchivalRef:
     """A file in an archive, as a note cites it (structure of the Russian archival shelfmark)."""
 
     archive: str
-    """The archive's abbreviation as the text defines or uses it (RGASPI)."""
+    """The archive's abbreviation as the text defines or uses it (GARF, TsGA)."""
     fond: str
     """Fond (collection) number."""
     opis: str

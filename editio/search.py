@@ -64,8 +64,8 @@ def file_label(a: ArchivalRef) -> str:
 
 
 def spelling_variants(edition: Edition):
-    """Word -> its other spellings: those the edition itself uses for the same name (Dzerzhinsky,
-    Dzerzhinskii; Kirilina, Kirilinna) and those transliteration rules give (-y/-ii/-iy/-ij
+    """Word -> its other spellings: those the edition itself uses for the same name (Trotsky,
+    Trotskii; Ivanova, Ivanovva) and those transliteration rules give (-y/-ii/-iy/-ij
     endings; a soft sign ' left out)."""
     texts = [b.text for b in edition.blocks()] + [n.text for n in edition.notes] + [e.raw for e in edition.bibliography]
     names = {w for t in texts for w in WORD.findall(t) if w[:1].isupper()}
@@ -150,7 +150,8 @@ def pages(job):
         for rec in records(work.edition, work.slug):
             job.files[f"{work.slug}/{RECORDS}/{rec.path}"] = template.render(
                 rec=rec, page=page, ed=work.edition, root="../../")
-    job.files["search.html"] = env.get_template("search.html.j2").render(root="", pages=job.works)
+    files = [f for work in job.works for f in archive_index(work.edition)]
+    job.files["search.html"] = env.get_template("search.html.j2").render(root="", example=files[0] if files else None)
     return job
 
 

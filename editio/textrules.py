@@ -11,7 +11,7 @@ SENTENCE_END = ".!?…"
 
 _LETTER = rf"[^\W\d_{SUPERSCRIPTS}]"
 WORD = re.compile(rf"{_LETTER}(?:{_LETTER}|['’](?={_LETTER}))*(?:-{_LETTER}(?:{_LETTER}|['’](?={_LETTER}))*)*")
-"""A word, apostrophes and hyphens inside it included (rank-and-file, Suzdal'tseva)."""
+"""A word, apostrophes and hyphens inside it included (mother-in-law, Il'ich)."""
 
 TRAILING_MARKER = re.compile(rf"(?:\s?[{SUPERSCRIPTS}]+|(?<=[.,;:!?'’\"”)])\s?\d{{1,3}})\s*$")
 
