@@ -31,3 +31,29 @@ def test_no_axe_violations(browser, site_url, seed, scheme):
     found["popover"] = violations(page)
     context.close()
     assert found == {key: [] for key in found}
+
+
+def test_keyboard_walk_reaches_every_marker_and_its_note(page, site_url, seed):
+    """Tab from the top of the article: every marker is reached in order, its note opens, the note's
+    links come next in the tab order, and Esc on any of them closes it and returns focus to the marker."""
+    page.goto(site_url + f"{seed.stem}/")
+    reached, links_in_notes = [], 0
+    for _ in range(600):
+        page.keyboard.press("Tab")
+        focus = page.evaluate("""() => { const e = document.activeElement;
+            return {role: e.getAttribute('role'), text: e.textContent, inPopover: !!e.closest('.note-popover'),
+                    open: document.querySelectorAll('.note-popover').length,
+                    inNotes: !!e.closest('[role=doc-endnotes]')}; }""")
+        if focus["inNotes"]:
+            break
+        if focus["role"] == "doc-noteref":
+            assert focus["open"] == 1
+            reached.append(int(focus["text"]))
+        elif focus["inPopover"]:
+            links_in_notes += 1
+            if links_in_notes == 1:  # Esc from inside a note: closed, focus back on its marker
+                page.keyboard.press("Escape")
+                assert page.evaluate("document.querySelectorAll('.note-popover').length") == 0
+                assert page.evaluate("document.activeElement.textContent") == str(reached[-1])
+    assert reached == list(range(1, 88))
+    assert links_in_notes > 50
