@@ -20,14 +20,6 @@ from editio.problems import EditionError
 
 PROJECT = Path(__file__).resolve().parent
 
-# What `check` runs: everything up to the site, which it does not write.
-CHECKS = [
-    extract.stage,
-    corrections.stage,
-    link.stage,
-    corrections.strict,
-]
-
 # The build, in order. Each stage takes the job and returns it with its own part done.
 STAGES = [
     extract.stage,
@@ -90,10 +82,11 @@ def run(job: Job) -> Job:
 
 
 def check(job: Job) -> Job:
-    """Every problem of seeds, corrections and edition YAML, raised at once."""
+    """Every problem of seeds, corrections and edition YAML, raised at once: the stages before the
+    site is rendered, then the edition YAML already on disk."""
     problems = []
     try:
-        for stage in CHECKS:
+        for stage in STAGES[:STAGES.index(render.stage)]:
             job = stage(job)
     except EditionError as exc:
         problems.extend(exc.problems)
