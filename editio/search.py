@@ -68,22 +68,23 @@ def spelling_variants(edition: Edition):
     Trotskii; Ivanova, Ivanovva) and those transliteration rules give (-y/-ii/-iy/-ij
     endings; a soft sign ' left out)."""
     texts = [b.text for b in edition.blocks()] + [n.text for n in edition.notes] + [e.raw for e in edition.bibliography]
-    names = {w for t in texts for w in WORD.findall(t) if w[:1].isupper()}
+    names = {re.sub(r"['’]s$", "", w) for t in texts for w in WORD.findall(t) if w[:1].isupper()}
     groups: dict[str, set[str]] = {}
     for w in names:
         groups.setdefault(name_key(w), set()).add(w)
 
     def variants(word: str) -> set[str]:
-        out = set(groups.get(name_key(word), ())) | {word.replace("'", "").replace("’", "")}
-        stem = re.sub(r"(?:ii|iy|ij|y)$", "", word)
-        if stem != word:
+        base = re.sub(r"['’]s$", "", word)
+        out = set(groups.get(name_key(base), ())) | {base.replace("'", "").replace("’", "")}
+        stem = re.sub(r"(?<=k)(?:ii|iy|ij|y)$", "", base)  # -sky, -skii, -skiy, -skij: one surname
+        if stem != base:
             out |= {stem + end for end in ("y", "ii", "iy", "ij")}
-        return out - {word}
+        return out - {word, base}
     return variants
 
 
 def _also(texts: list[str], variants) -> list[str]:
-    words = {w for t in texts for w in WORD.findall(plain(t)) if w[:1].isupper()}
+    words = {re.sub(r"['’]s$", "", w) for t in texts for w in WORD.findall(plain(t)) if w[:1].isupper()}
     return sorted({v for w in words for v in variants(w)} - words)
 
 
