@@ -159,7 +159,7 @@ def extract(path: Path, label: str) -> tuple[Edition, Report]:
     runs["title"] = title
     blocks = [title_block] + ([abstract] if abstract else []) + [
         b for s in sections for b in ([s.heading] if s.heading else []) + s.paragraphs]
-    _place_markers(blocks, runs, len(notes), work)
+    _place_markers(blocks, runs, {n.n for n in notes}, work)
     for doubt in work.doubts:
         if doubt.kind == "suspected-lacuna":
             doubt.block = next((b.id for b in blocks if doubt.line in b.lines), None)
@@ -478,14 +478,16 @@ def _candidates(block_index: int, block: Block, run: _Run, work: _Work) -> list[
     return sorted(found, key=lambda c: c.start)
 
 
-def _place_markers(blocks: list[Block], runs: dict[str, _Run], note_count: int, work: _Work) -> None:
+def _place_markers(blocks: list[Block], runs: dict[str, _Run], numbers: set[int], work: _Work) -> None:
     """Find marker candidates in reading order, keep the longest increasing run of numbers,
     repair a misread number where the sequence leaves exactly one gap for it, and take the
     accepted markers out of the text (their offsets recorded)."""
     candidates: list[_Candidate] = []
     for i, block in enumerate(blocks):
         candidates.extend(_candidates(i, block, runs[block.id], work))
-    kept = _longest_increasing([c for c in candidates if 1 <= c.value <= note_count])
+    kept = _longest_increasing([c for c in candidates if c.value in numbers])
+    called = {c.value for c in kept}
+    last = max(numbers)
     accepted: list[tuple[_Candidate, int]] = []
     kept_set = {id(c) for c in kept}
     for idx, c in enumerate(candidates):
@@ -493,16 +495,17 @@ def _place_markers(blocks: list[Block], runs: dict[str, _Run], note_count: int, 
             accepted.append((c, c.value))
             continue
         prev = max((k.value for k in kept if _order(k) < _order(c)), default=0)
-        nxt = min((k.value for k in kept if _order(k) > _order(c)), default=note_count + 1)
-        missing = [k for k in range(prev + 1, nxt) if _one_digit_apart(k, c.value)]
-        if len(missing) == 1 and nxt - prev == 2:
+        nxt = min((k.value for k in kept if _order(k) > _order(c)), default=last + 1)
+        missing = [k for k in range(prev + 1, nxt) if _one_digit_apart(k, c.value) and k in numbers]
+        if len(missing) == 1 and nxt - prev == 2 and missing[0] not in called:
+            called.add(missing[0])
             work.repair("marker-repaired", c.line,
                         f"printed '{c.value}' stands between markers {prev} and {nxt}, where only "
                         f"{missing[0]} is missing; one digit misread", c.printed.strip(), str(missing[0]))
             accepted.append((c, missing[0]))
         else:
             block = blocks[c.block]
-            why = (f"there is no note {c.value}" if not 1 <= c.value <= note_count
+            why = (f"there is no note {c.value}" if c.value not in numbers
                    else f"out of sequence (between markers {prev} and {nxt})")
             work.doubt("rejected-number", c.line, f"'{c.printed.strip()}' not taken as a note marker: {why}",
                        block=block.id, excerpt=block.text[max(0, c.start - 30):c.end + 20])
@@ -596,6 +599,13 @@ def _read_notes(lines: list[Line], work: _Work) -> list[tuple[int, _Run]]:
             current[1].merge(_Run(text, [ln.no]))
     notes: list[tuple[int, _Run]] = []
     for i, (n, run) in enumerate(items):
+        if n is not None and notes and n <= notes[-1][0]:
+            # Only when a recovered number has taken it: keep the text, never a second note n.
+            work.doubt("note-sequence", run.lines[0], f"note {n} is numbered again after note {notes[-1][0]}; "
+                       f"its text is kept as a further paragraph of note {notes[-1][0]}", note=notes[-1][0],
+                       excerpt=run.text[:80])
+            notes[-1][1].merge(run, "\n\n")
+            continue
         if n is not None:
             if notes and n != notes[-1][0] + 1:
                 work.doubt("note-sequence", run.lines[0], f"note {n} follows note {notes[-1][0]}: "
@@ -618,9 +628,12 @@ def _read_notes(lines: list[Line], work: _Work) -> list[tuple[int, _Run]]:
             work.doubt("note-sequence", run.lines[0], f"unnumbered item after note {prev_n} taken as a further "
                        f"paragraph of it (no number is missing)", note=prev_n, excerpt=run.text[:80])
             prev.merge(run, "\n\n")
-        else:
+        elif following in (None, 2):
             work.repair("note-number-recovered", run.lines[0], "unnumbered first note is note 1", run.text[:40], "1")
             notes.append((1, run))
+        else:
+            work.doubt("note-sequence", run.lines[0], "text between the 'Notes' heading and the first note "
+                       "belongs to no note and is left out", excerpt=run.text[:80])
     if not notes:
         work.fail(lines[0].no - 1 if lines else 0, "the 'Notes' heading is followed by no notes", "",
                   "check that the notes follow the heading, one per line, numbered '1.', '2.', ...")

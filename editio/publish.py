@@ -32,22 +32,53 @@ def stage(job):
 
 
 def commit(job):
-    """Write each edition's generated YAML, then put the staged site in place of the old one."""
-    for work in job.works:
-        folder = job.edition_dir / work.slug
-        folder.mkdir(parents=True, exist_ok=True)
-        _replace(folder / "edition.yaml", yamlio.dumps(work.edition))
-        _replace(folder / "report.yaml", yamlio.dumps(work.report))
+    """Put the new edition YAML and the staged site in place of the old, all or nothing: the new YAML is
+    written beside its files, the old files are moved aside, then the site is swapped by renaming; any
+    failure moves everything back."""
+    pending: list[tuple[Path, Path]] = []
+    moved: list[tuple[Path | None, Path]] = []
     old = None
-    if job.site_dir.exists():
-        old = job.site_dir.with_name(f".{job.site_dir.name}.old-{os.getpid()}")
-        job.site_dir.rename(old)
-    job.staging.rename(job.site_dir)
+    try:
+        for work in job.works:
+            folder = job.edition_dir / work.slug
+            folder.mkdir(parents=True, exist_ok=True)
+            for name, record in (("edition.yaml", work.edition), ("report.yaml", work.report)):
+                pending.extend(_prepare(folder / name, yamlio.dumps(record)))
+        for tmp, target in pending:
+            aside = target.with_name(f".{target.name}.old-{os.getpid()}") if target.exists() else None
+            if aside:
+                os.rename(target, aside)
+            moved.append((aside, target))
+            os.replace(tmp, target)
+        if job.site_dir.exists():
+            old = job.site_dir.with_name(f".{job.site_dir.name}.old-{os.getpid()}")
+            job.site_dir.rename(old)
+        job.staging.rename(job.site_dir)
+    except OSError as exc:
+        _roll_back(moved, pending, old, job.site_dir)
+        raise EditionError([Problem(exc.filename or str(job.site_dir), 0, "cannot write the new edition",
+                                    exc.strerror or str(exc), "check the folder's permissions and free space; "
+                                    "the previous site and edition are as they were")]) from None
     job.staging = None
+    for aside, _ in moved:
+        if aside:
+            aside.unlink()
     if old is not None:
         shutil.rmtree(old)
     job.log.append(f"site written to {job.site_dir} ({len(job.files)} files)")
     return job
+
+
+def _roll_back(moved, pending, old: Path | None, site: Path) -> None:
+    for aside, target in reversed(moved):
+        if aside:
+            os.rename(aside, target)
+        else:
+            target.unlink(missing_ok=True)
+    for tmp, _ in pending:
+        tmp.unlink(missing_ok=True)
+    if old is not None and old.exists() and not site.exists():
+        old.rename(site)
 
 
 def discard(job) -> None:
@@ -57,17 +88,13 @@ def discard(job) -> None:
     job.staging = None
 
 
-def _replace(path: Path, text: str) -> None:
+def _prepare(path: Path, text: str) -> list[tuple[Path, Path]]:
+    """The new content written beside path, as (temporary file, path); nothing when unchanged."""
     if path.exists() and path.read_text(encoding="utf-8") == text:
-        return
+        return []
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise EditionError([Problem(str(path), 0, "cannot write the file", exc.strerror or str(exc),
-                                    "check the folder's permissions and free space")]) from None
+    tmp.write_text(text, encoding="utf-8")
+    return [(tmp, path)]
 
 
 def verify(job) -> list[Problem]:
