@@ -9,6 +9,7 @@ of the archival shelfmarks it cites, and the other spellings of its transliterat
 from __future__ import annotations
 
 import asyncio
+import json
 import concurrent.futures
 import hashlib
 import shutil
@@ -187,11 +188,29 @@ def _records_digest(job) -> str:
     return h.hexdigest()
 
 
+class _Collected(Exception):
+    """Leaves the index's context once its files are in hand: Pagefind then closes without writing them
+    itself (its own writing, racing the service's shutdown, left empty files in about one build in six)."""
+
+
 async def _index(site: Path) -> None:
     from pagefind.index import IndexConfig, PagefindIndex
-    config = IndexConfig(output_path=str(site / "pagefind"), force_language="en")
-    async with PagefindIndex(config=config) as pagefind:
-        await pagefind.add_directory(str(site), glob=f"*/{RECORDS}/*.html")
-    # The site has its own search page: Pagefind's ready-made interfaces would only be dead weight.
-    for ui in (site / "pagefind").glob("pagefind-*ui.*"):
-        ui.unlink()
+    files = []
+    try:
+        async with PagefindIndex(config=IndexConfig(force_language="en")) as pagefind:
+            await pagefind.add_directory(str(site), glob=f"*/{RECORDS}/*.html")
+            files = await pagefind.get_files()
+            raise _Collected
+    except _Collected:
+        pass
+    out = site / "pagefind"
+    for file in files:
+        name = file["path"]
+        if re.match(r"pagefind-\w+-ui\.|pagefind-ui\.", Path(name).name):
+            continue  # the site has its own search page: Pagefind's ready-made interfaces are dead weight
+        target = out / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(file["content"])
+    entry = out / "pagefind-entry.json"
+    if not entry.exists() or not json.loads(entry.read_text(encoding="utf-8")).get("languages"):
+        raise RuntimeError("Pagefind returned no index entry")
