@@ -186,3 +186,16 @@ def test_screenshots_dark_and_print(browser, site_url, article_path):
     page.screenshot(path=str(SHOTS / "article-print.png"), full_page=False)
     assert page.evaluate("getComputedStyle(document.querySelector('.edition-nav')).display") == "none"
     context.close()
+
+
+def test_no_request_leaves_the_site(page: Page, site_url, article_path):
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(site_url + article_path)
+    page.locator("#noteref-14").hover()
+    page.locator(".note-popover").wait_for()
+    page.goto(site_url + "search.html?q=delo+2669")
+    page.locator("#search-results li").first.wait_for()
+    page.goto(site_url + article_path.removesuffix("index.html") + "apparatus.html")
+    assert len(requests) > 10
+    assert [u for u in requests if not u.startswith(site_url)] == []
