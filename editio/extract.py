@@ -146,7 +146,7 @@ def extract(path: Path, label: str) -> tuple[Edition, Report]:
     bibliography = _read_bibliography(lines[refs_at + 1:], work)
 
     texts = [b.raw for b in bibliography] + [r.text for _, r in note_runs]
-    headings, body_runs = _classify_headings(body_runs)
+    headings = _headings(body_runs)
     body_runs = _join_page_breaks(body_runs, headings, _corpus([r.text for r in body_runs] + texts), work)
     # Counted again after the joins, so a word hyphenated across a page break is seen whole.
     corpus = _corpus([r.text for r in body_runs] + texts)
@@ -167,7 +167,7 @@ def extract(path: Path, label: str) -> tuple[Edition, Report]:
     metadata.authors = metadata.authors or authors
 
     edition = Edition(
-        source=Source(label, hashlib.sha256(data).hexdigest(), len(lines)),
+        source=Source(label, hashlib.sha256(data).hexdigest(), len(lines) - (lines[-1].text == "")),
         metadata=metadata, title=title_block, abstract=abstract, sections=sections,
         notes=notes, bibliography=bibliography)
     _report_unanchored(edition, work)
@@ -333,9 +333,9 @@ def _is_heading(run: _Run, previous: _Run | None) -> bool:
             and text[-1] not in SUPERSCRIPTS and (previous is None or ends_sentence(previous.text)))
 
 
-def _classify_headings(runs: list[_Run]) -> tuple[set[int], list[_Run]]:
-    headings = {id(r) for i, r in enumerate(runs) if _is_heading(r, runs[i - 1] if i else None)}
-    return headings, runs
+def _headings(runs: list[_Run]) -> set[int]:
+    """The runs (by id) that are section headings."""
+    return {id(r) for i, r in enumerate(runs) if _is_heading(r, runs[i - 1] if i else None)}
 
 
 def _join_page_breaks(runs: list[_Run], headings: set[int], corpus: _Corpus, work: _Work) -> list[_Run]:

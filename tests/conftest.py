@@ -9,6 +9,10 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+# A busy two-core machine can take longer than Playwright's default 5 s to index or render.
+expect.set_options(timeout=15_000)
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
