@@ -236,6 +236,15 @@ def _block_label(block_id: str) -> str:
     return block_id
 
 
+def _words_before(text: str, offset: int, limit: int = 60) -> str:
+    """The words just before offset, about limit characters of them, starting at a word."""
+    start = max(0, offset - limit)
+    if start:
+        space = text.find(" ", start, offset)
+        start = space + 1 if space >= 0 else start
+    return text[start:offset]
+
+
 def apparatus(edition: Edition, report: Report) -> dict:
     """The editorial interventions, each with the place it concerns."""
     emendations, restored, lacunae = [], [], []
@@ -244,9 +253,9 @@ def apparatus(edition: Edition, report: Report) -> dict:
             emendations.append((block.id, _block_label(block.id), e))
         for m in block.markers:
             if m.editorial:
-                restored.append((m, block.id, block.text[max(0, m.offset - 60):m.offset]))
+                restored.append((m, block.id, _words_before(block.text, m.offset)))
         for g in block.gaps:
-            lacunae.append((block.id, _block_label(block.id), block.text[max(0, g.offset - 60):g.offset], g))
+            lacunae.append((block.id, _block_label(block.id), _words_before(block.text, g.offset), g))
     for note in edition.notes:
         for e in note.emendations:
             emendations.append((f"note-{note.n}", f"note {note.n}", e))
