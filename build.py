@@ -16,7 +16,7 @@ from pathlib import Path
 
 from editio import corrections, export, extract, link, publish, render, search
 from editio.job import EditionWork, Job, label_for, slug_for
-from editio.problems import EditionError
+from editio.problems import EditionError, Problem
 
 PROJECT = Path(__file__).resolve().parent
 
@@ -64,7 +64,7 @@ def make_job(args) -> Job:
         seeds = sorted((PROJECT / "seeds").glob("*.txt"))
         edition_dir, site_dir = PROJECT / "edition", PROJECT / "_site"
         if not seeds:
-            raise EditionError([extract.Problem("seeds/", 0, "no seed files (*.txt)", "",
+            raise EditionError([Problem("seeds/", 0, "no seed files (*.txt)", "",
                                                 "put the article's text in seeds/")])
     works = [EditionWork(seed, slug_for(seed), label_for(seed, PROJECT)) for seed in seeds]
     base_url = args.base_url or (f"http://127.0.0.1:{args.port}/" if args.command == "serve" else "")
@@ -99,7 +99,12 @@ def check(job: Job) -> Job:
 def serve(site: Path, port: int) -> None:
     import http.server  # only when serving: it is slow to import
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        raise EditionError([Problem(f"127.0.0.1:{port}", 0, "cannot serve the site there",
+                                    exc.strerror or str(exc), "choose another port with --port N")]) from None
+    with server:
         print(f"serving {site} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
         try:
             server.serve_forever()
@@ -124,7 +129,11 @@ def main(argv=None) -> int:
         print(line)
     print(f"{'checked' if args.command == 'check' else 'built'} in {time.perf_counter() - started:.2f} s")
     if args.command == "serve":
-        serve(job.site_dir, args.port)
+        try:
+            serve(job.site_dir, args.port)
+        except EditionError as exc:
+            print(f"error: {exc.problems[0]}", file=sys.stderr)
+            return 1
     return 0
 
 

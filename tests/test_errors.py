@@ -82,3 +82,18 @@ def test_help_explains_both_modes():
     result = subprocess.run([sys.executable, str(PROJECT / "build.py"), "--help"], capture_output=True, text=True)
     assert result.returncode == 0
     assert "--seed" in result.stdout and "--out" in result.stdout and "seeds/" in result.stdout
+
+
+def test_serve_on_a_busy_port(tmp_path):
+    import socket
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run([sys.executable, str(PROJECT / "build.py"), "serve", "--port", str(port),
+                                 "--seed", str(SEED), "--out", str(tmp_path / "out")],
+                                capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"error: 127.0.0.1:{port}: cannot serve the site there "
+                                          "(\"Address already in use\"); choose another port with --port N"]
+    assert "Traceback" not in result.stdout + result.stderr
