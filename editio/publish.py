@@ -21,13 +21,18 @@ GENERATED = ("edition.yaml", "report.yaml")
 
 def stage(job):
     """Write the site's files into a staging folder (later stages may add to it)."""
-    job.site_dir.parent.mkdir(parents=True, exist_ok=True)
-    job.staging = Path(tempfile.mkdtemp(prefix=f".{job.site_dir.name}.new-", dir=job.site_dir.parent))
-    for folder in sorted({(job.staging / rel).parent for rel in job.files}):
-        folder.mkdir(parents=True, exist_ok=True)
-    for rel, content in job.files.items():
-        with open(job.staging / rel, "wb") as out:
-            out.write(content if isinstance(content, bytes) else content.encode("utf-8"))
+    try:
+        job.site_dir.parent.mkdir(parents=True, exist_ok=True)
+        job.staging = Path(tempfile.mkdtemp(prefix=f".{job.site_dir.name}.new-", dir=job.site_dir.parent))
+        for folder in sorted({(job.staging / rel).parent for rel in job.files}):
+            folder.mkdir(parents=True, exist_ok=True)
+        for rel, content in job.files.items():
+            with open(job.staging / rel, "wb") as out:
+                out.write(content if isinstance(content, bytes) else content.encode("utf-8"))
+    except OSError as exc:
+        raise EditionError([Problem(exc.filename or str(job.site_dir.parent), 0, "cannot write the site",
+                                    exc.strerror or str(exc), "check the folder's permissions and free space; "
+                                    "the previous site is as it was")]) from None
     return job
 
 

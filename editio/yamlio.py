@@ -89,7 +89,17 @@ def loads(text: str, path: str):
 
 def read(path: Path, label: str | None = None):
     """Load a YAML file; label is how the path is shown in messages."""
-    return loads(path.read_text(encoding="utf-8"), label or str(path))
+    label = label or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        data = path.read_bytes()
+        raise EditionError([Problem(label, data.count(b"\n", 0, exc.start) + 1, "the file is not UTF-8", "",
+                                    "save it as UTF-8")]) from None
+    except OSError as exc:
+        raise EditionError([Problem(label, 0, "cannot read the file", exc.strerror or str(exc),
+                                    "check the path and its permissions")]) from None
+    return loads(text, label)
 
 
 def to_data(obj):
