@@ -24,16 +24,6 @@ from .problems import EditionError, Problem
 from .records import Block, Citation, Doubt, Edition, Emendation, Gap, Marker, Note, Report
 
 FILE = "corrections.yaml"
-TEMPLATE = """\
-# Editorial decisions for this edition: applied after extraction at every build; never written by it.
-# Each entry quotes the words it concerns and gives a reason; see editio/corrections.py for the forms.
-markers: []
-emendations: []
-lacunae: []
-citations: []
-accept: []
-metadata: []
-"""
 
 
 @dataclass
@@ -109,7 +99,7 @@ def load(folder: Path, label: str) -> Corrections:
     problems: list[Problem] = []
     if not isinstance(data, dict):
         raise EditionError([Problem(label, 1, "expected sections such as 'markers:' and 'emendations:'", "",
-                                    "start from the template in editio/corrections.py")])
+                                    "see the section Corrections in README.md")])
     entries: dict[str, list] = {}
     for kind, items in data.items():
         if kind not in SECTIONS:

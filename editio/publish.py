@@ -16,9 +16,6 @@ from . import yamlio
 from .problems import EditionError, Problem
 from .records import Edition, Report
 
-GENERATED = ("edition.yaml", "report.yaml")
-
-
 def stage(job):
     """Write the site's files into a staging folder (later stages may add to it)."""
     try:
