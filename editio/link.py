@@ -1,60 +1,75 @@
 """Link: every source a note cites, resolved against the tables built first.
 
-Gather first (the bibliography's titles and names, the archives the notes define),
-then read each note in order: archival shelfmarks, periodicals with dates, works
-(a title of the bibliography, short or whole, quoted, italic or plain, with or
-without its author's name), and 'Ibid.', which repeats the citation before it.
-Whatever looks like a citation and matches nothing is reported, never forced.
+Gather first (the bibliography's titles and names, the archives the notes define or name),
+then find in each note what it cites: archival shelfmarks, 'Ibid.', periodicals with dates,
+works (a title of the bibliography, whole or short, quoted, italic or plain, with or without
+its author's name; 'op. cit.'; 'Idem'), and cross-references to other notes. Then read the
+notes in order: 'Ibid.' repeats its antecedent (the citation before it in the note, or else the
+last of the note before), and a shelfmark that starts below the fond continues the file before
+it. What looks like a citation and matches nothing is reported, never forced, and stands as an
+antecedent that cannot be repeated: an 'Ibid.' after it is reported too, never linked to an
+older citation.
 """
 from __future__ import annotations
 
 import functools
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
+from . import shelfmark
 from .corrections import apply_citations
 from .problems import EditionError
-from .records import ArchivalRef, BibEntry, Citation, Doubt, Edition, Note
+from .records import ArchivalRef, BibEntry, Citation, Doubt, Edition, Note, Repair
 from .textrules import MONTHS, WORD, fold
 
-STOPWORDS = set("a an the of and in on for to at by with from i v na o ob s".split())
-OPENERS = "'‘\"“*"
-CLOSERS = "'’\"”*"
+STOPWORDS = set("a an the of and in on for to at by with from i v na o ob s k".split())
+ARTICLES = set("a an the le la les l un une der die das el il".split())
+OPENERS = "'‘\"“*«"
+CLOSERS = "'’\"”*»"
 DELIMITERS = ",;.:?!)" + CLOSERS
-NAME = r"(?:(?:van|von|de|der|da)\s)?[A-ZÀ-Ž][\w'’-]*\w"
-NAMES_BEFORE = re.compile(rf"(?P<names>{NAME}(?:\s{NAME})?(?:,\s*(?:and\s+)?{NAME})*(?:,?\s+and\s+{NAME})?"
-                          rf"(?:\s+et\s+al\.)?)(?:,\s*|['’]s\s+(?:\w+\s+){{0,8}}?)$")
-LISTY = r"\d+[a-z]?(?:\s*[–−-]\s*\d+[a-z]?)?(?:\s*,\s*\d+[a-z]?(?:\s*[–−-]\s*\d+[a-z]?)?)*"
-SHELFMARK = (r",\s*(?:fond|f\.)\s*(?P<fond>\d+\w*)(?:\s*\([^)]*\))?"
-             r",\s*(?:opis['’]|op\.?)\s*(?P<opis>\d+\w*)(?:\s*\([^)]*\))?"
-             r",\s*(?:delo|d\.)\s*(?P<delo>\d+\w*)"
-             rf"(?:\s*,\s*(?:listy\.?|list\.?|ll\.|l\.)\s*(?P<listy>{LISTY}))?")
-FOLIO = re.compile(rf"(?<![\w.])(?:ll|l)\.\s*(?P<listy>{LISTY})")
+_CAP = "A-ZÀ-ŽА-ЯЁ"
+NAME = rf"(?:(?:van|von|de|der|da)\s)?[{_CAP}][\w'’-]*\w"
+NAMES = rf"{NAME}(?:\s{NAME})?(?:,\s*(?:and\s+)?{NAME})*(?:,?\s+(?:and|и|&)\s+{NAME})?(?:\s+et\s+al\.)?"
+NAMES_BEFORE = re.compile(rf"(?P<names>{NAMES})(?:,\s*eds?\.)?(?:,\s*|['’]s\s+(?:\w+\s+){{0,8}}?)$")
+TITLE = r"\*[^*]+\*|'[^']+'|‘[^’]+’|\"[^\"]+\"|“[^”]+”|«[^»]+»"
+AUTHOR_LED = re.compile(rf"(?P<names>{NAMES})(?:,\s*eds?\.)?,\s*(?:(?P<opcit>op\.\s*cit\.)|(?P<title>{TITLE}))")
+IDEM = re.compile(rf"(?<!\w)(?P<idem>Idem|Eadem|Он же|Она же)\.?,\s*(?P<title>{TITLE}|[{_CAP}][^,.;]*)")
 DATES = (r"(?P<dates>(?:\d{1,2},\s*)*(?:\d{1,2}\s+and\s+)?\d{1,2}\s+(?:"
          + "|".join(m.capitalize() for m in MONTHS[:12]) + r")\s+\d{4})")
-IBID = re.compile(r"\b[Ii]bid\b\.?(?:,\s*(?:" + DATES + r"|(?P<loc>(?:(?:ll?|pp?|vol)\.\s*)?[\divxlc]+[a-z]?"
-                  r"(?:\s*[–−-]\s*\d+[a-z]?)?(?:,\s*\d+(?:\s*[–−-]\s*\d+)?)*)))?")
+PAGES = r"\d+(?:\s*[–−-]\s*\d+)?(?:,\s*\d+(?:\s*[–−-]\s*\d+)?)*"
+_LOC_WORD = r"(?:vols?|pp?|ch|chap|no|nos|pt|bk|t|С|с|Т|т)\."
+LOCATOR_TEXT = (rf"(?:{_LOC_WORD}\s*[\dIVXLCivxlc]+[a-z]?(?:\s*[–−-]\s*\d+)?(?:,\s*(?:{_LOC_WORD}\s*)?{PAGES})*"
+                rf"|{PAGES}(?:\s*n\.\s*\d+)?|passim|introduction|preface|conclusion|part\s+\d+)(?:,?\s+passim)?")
+LOCATOR = re.compile(rf"^(?:\s*\([^()]*\d{{4}}\))?,\s*(?P<loc>{LOCATOR_TEXT})")
+IBID = re.compile(r"(?<!\w)(?:[Ii]bid(?:em)?\b\.?|Там\s+же\b\.?)")
+IBID_LOCATOR = re.compile(rf"^[,.]?\s*(?:{DATES}|(?P<loc>{LOCATOR_TEXT}))(?![\w.]*\d)")
 PERIODICAL = re.compile(r"(?P<name>\*[^*]+\*|[A-Z][\w'’]+(?:\s[A-Za-z][\w'’]+){0,2}),\s*" + DATES)
-PAGES = r"\d+(?:\s*[–-]\s*\d+)?(?:,\s*\d+(?:\s*[–-]\s*\d+)?)*"
-LOCATOR = re.compile(rf"^,\s*(?P<loc>(?:vol|pp?|ch|no)\.\s*\w+(?:,\s*{PAGES})?|{PAGES}|introduction|part\s+\d+)")
-CITATION_SHAPE = re.compile(rf"(?P<names>{NAME}(?:,\s*(?:and\s+)?{NAME})*),\s*(?P<title>\*[^*]+\*|'[^']+'|‘[^’]+’|\"[^\"]+\"|“[^”]+”)"
-                            rf"|(?<![\w*])(?P<italic>\*[^*]+\*),\s*\d")
+XREF = re.compile(r"(?<!\w)(?:(?:[Ss]ee|[Cc]f\.)\s+(?:also\s+)?(?P<a>(?:notes?|nn?\.)\s+(?P<nums>\d+(?:\s*(?:,|and|&)\s*\d+)*))"
+                  r"(?:\s+(?:above|below))?"
+                  r"|(?P<b>(?:[Nn]otes?|nn?\.)\s+(?P<nums2>\d+(?:\s*(?:,|and|&)\s*\d+)*))\s+(?:above|below))")
+CITATION_SHAPE = re.compile(rf"(?P<names>{NAME}(?:,\s*(?:and\s+)?{NAME})*),\s*(?P<title>{TITLE})"
+                            rf"|(?<![\w*])(?P<italic>\*[^*]+\*)(?:,\s*\d|\s*\([^()]*\d{{4}}\))")
 
 
 @functools.lru_cache(maxsize=None)
 def name_key(text: str) -> str:
-    """A name or word as compared across transliterations: ASCII, no soft signs, no doubled letters,
-    -y/-ij/-iy endings as -i (Trotsky = Trotskii, Ivanova = Ivanovva); possessive dropped."""
+    """A name or word as compared across transliterations and scripts: ASCII, no soft signs, no
+    doubled letters, -y/-ij/-iy endings as -i (Trotsky = Trotskii = Троцкий); possessive dropped."""
     s = re.sub(r"[^a-z]", "", fold(re.sub(r"['’]s$", "", text)))
     s = re.sub(r"(.)\1+", r"\1", s)
     return re.sub(r"(?:iy|ij|y|ii)$", "i", s)
 
 
+# --- the tables --------------------------------------------------------------
+
 @dataclass
 class _Work:
     entry: BibEntry
     tokens: list[str]
+    """The title's words as name keys."""
+    short: list[str]
+    """The same without a leading article (short titles drop it: *Kirov Murder*)."""
     names: set[str]
 
 
@@ -62,13 +77,20 @@ class _Index:
     """The bibliography as the resolver looks it up: by the first word of each title, by names."""
 
     def __init__(self, entries: list[BibEntry]):
-        self.works = [_Work(e, [name_key(w) for w in WORD.findall(e.title)],
-                            {k for p in e.authors for k in _name_keys(p.family)}) for e in entries]
+        self.works = []
+        for e in entries:
+            tokens = [name_key(w) for w in WORD.findall(e.title)]
+            words = WORD.findall(e.title)
+            short = tokens[1:] if len(words) > 1 and words[0].lower() in ARTICLES else tokens
+            self.works.append(_Work(e, tokens, short, {k for p in e.authors for k in _name_keys(p.family)}))
         self.by_first: dict[str, list[_Work]] = {}
         for w in self.works:
-            if w.tokens:
-                self.by_first.setdefault(w.tokens[0], []).append(w)
+            for first in {t[0] for t in (w.tokens, w.short) if t}:
+                self.by_first.setdefault(first, []).append(w)
         self.names = set().union(*(w.names for w in self.works)) if self.works else set()
+
+    def by_names(self, keys: set[str]) -> list[_Work]:
+        return [w for w in self.works if keys & w.names]
 
 
 def _name_keys(name: str) -> set[str]:
@@ -77,89 +99,177 @@ def _name_keys(name: str) -> set[str]:
     return {name_key(name.replace(" et al.", ""))} | {name_key(w) for w in words if len(w) > 2}
 
 
-# --- finding ---------------------------------------------------------------
+def _cited_keys(names: str) -> tuple[list[str], set[str]]:
+    cited = [n for n in re.split(r",\s*(?:and\s+)?|\s+(?:and|и|&)\s+", names) if n]
+    return cited, set().union(*(_name_keys(n) for n in cited)) if cited else set()
 
-def _archive_pattern(edition: Edition) -> re.Pattern | None:
-    """Archival references to any archive the notes define ('(hereafter GARF)') or name before a fond."""
-    found = Counter()
+
+def known_archives(edition: Edition) -> list[str]:
+    """Archives the notes define ('(hereafter GARF)') or name before a fond."""
+    found: dict[str, None] = {}
     for note in edition.notes:
-        found.update(re.findall(r"\(hereafter\s+([A-Z][\w-]+)\)", note.text))
-        found.update(re.findall(r"\b([A-Z][A-Za-z]{1,}[A-Z][\w-]*),\s*(?:f\.|fond\b)", note.text))
-    if not found:
-        return None
-    alternatives = "|".join(re.escape(a) for a in sorted(found, key=len, reverse=True))
-    return re.compile(rf"(?:(?P<full>[^.;()]*?)\s*\(hereafter\s+(?P<defined>{alternatives})\)"
-                      rf"|\b(?P<archive>{alternatives}))" + SHELFMARK)
+        for abbr in shelfmark.definitions(note.text):
+            found.setdefault(abbr)
+        for chain in shelfmark.chains(note.text):
+            if chain.top == "fond":
+                name = shelfmark.archive_before(note.text, chain.start, [])
+                if name:
+                    found.setdefault(name.abbreviation)
+    return list(found)
 
 
-def _archival(note: Note, pattern: re.Pattern | None) -> list[Citation]:
-    if pattern is None:
-        return []
+# --- finding -----------------------------------------------------------------
+
+@dataclass
+class _Item:
+    """Something a note cites, found in its text; resolved in order of the notes."""
+
+    citation: Citation
+    """The citation as found (kind, span, locator; target or file when known without context)."""
+    needs: str = ""
+    """'' (complete), 'antecedent' (Ibid.), 'file' (a shelfmark below the fond), 'author' (Idem)."""
+    chain: shelfmark.Chain | None = None
+    """The shelfmark printed with it (for 'file', or an Ibid. followed by one)."""
+    doubt: str = ""
+    """For what matched nothing: why (reported, and no Ibid. may repeat it)."""
+    doubt_kind: str = "unresolved-citation"
+    """The kind of doubt reported."""
+    title: str = ""
+    """For Idem: the title printed after it."""
+
+    @property
+    def start(self) -> int:
+        return self.citation.offset
+
+    @property
+    def end(self) -> int:
+        return self.citation.offset + len(self.citation.printed)
+
+
+def _span(text: str, start: int, end: int) -> tuple[int, str]:
+    return start, text[start:end].rstrip(" ,;")
+
+
+def _find_ibids(note: Note) -> list[_Item]:
     out = []
-    for m in pattern.finditer(note.text):
-        start = m.start("full") if m.group("defined") else m.start()
-        start += len(note.text[start:m.end()]) - len(note.text[start:m.end()].lstrip())
-        ref = ArchivalRef(m.group("defined") or m.group("archive"), m.group("fond"), m.group("opis"),
-                          m.group("delo"), m.group("listy") or "")
-        how = "spelled out, with the abbreviation it defines" if m.group("defined") else "abbreviated shelfmark"
-        out.append(Citation("", "archive", start, note.text[start:m.end()], locator=ref.listy, archive=ref,
-                            confidence="high", evidence=f"archival reference ({how})"))
+    text = note.text
+    for m in IBID.finditer(text):
+        sep = re.match(r"[,.]?\s*", text[m.end():])
+        chain = shelfmark.chain_at(text, m.end() + sep.end(), ocr_first=True)
+        if chain is not None:
+            out.append(_Item(Citation("", "ibid", m.start(), text[m.start():chain.end],
+                                      locator=text[chain.start:chain.end]), "antecedent", chain))
+            continue
+        loc = IBID_LOCATOR.match(text[m.end():])
+        printed = text[m.start():m.end() + (loc.end() if loc and loc.group(0).strip(",. ") else 0)]
+        out.append(_Item(Citation("", "ibid", m.start(), printed.rstrip(" ,"),
+                                  locator=(loc.group("loc") or "").strip() if loc else "",
+                                  dates=(loc.group("dates") or "") if loc else ""), "antecedent"))
     return out
 
 
-def _periodicals(note: Note, index: _Index) -> list[Citation]:
+def _find_archival(note: Note, known: list[str], taken: list[_Item]) -> list[_Item]:
+    out = []
+    text = note.text
+    for chain in shelfmark.chains(text):
+        if any(i.start <= chain.start < i.end for i in taken):
+            continue
+        name = shelfmark.archive_before(text, chain.start, known) if chain.top == "fond" else None
+        if name is None:
+            out.append(_Item(Citation("", "archive", chain.start, text[chain.start:chain.end]), "file", chain))
+            continue
+        ref = ArchivalRef(name.abbreviation, *_levels(chain))
+        how = "spelled out, with the abbreviation it defines" if name.defined else "abbreviated shelfmark"
+        out.append(_Item(Citation("", "archive", name.start, text[name.start:chain.end], locator=ref.listy,
+                                  archive=ref, confidence="high", evidence=f"archival reference ({how})"),
+                         chain=chain))
+    return out
+
+
+def _levels(chain: shelfmark.Chain, base: ArchivalRef | None = None) -> tuple[str, str, str, str]:
+    """(fond, opis, delo, listy): those the chain prints, the levels above it from base."""
+    values = {e.level: e.value for e in chain.elements}
+    top = shelfmark.LEVELS.index(chain.top)
+    out = []
+    for i, level in enumerate(shelfmark.LEVELS):
+        if level in values:
+            value = values[level]
+        elif i < top and base is not None:
+            value = getattr(base, level)
+        else:
+            value = ""
+        out.append(shelfmark.normal(value) if level != "listy" else value)
+    return tuple(out)
+
+
+def _find_periodicals(note: Note, index: _Index) -> list[_Item]:
     out = []
     for m in PERIODICAL.finditer(note.text):
         name = m.group("name").strip("*")
         if name_key(name.split()[0]) in index.names:
             continue
-        out.append(Citation("", "periodical", m.start(), m.group(0), periodical=name, dates=m.group("dates"),
-                            confidence="high", evidence="a title followed by the date of an issue"))
+        out.append(_Item(Citation("", "periodical", m.start(), m.group(0), periodical=name, dates=m.group("dates"),
+                                  confidence="high", evidence="a title followed by the date of an issue")))
     return out
 
 
-def _works(note: Note, index: _Index) -> tuple[list[Citation], list[Doubt]]:
+def _find_xrefs(note: Note, count: int) -> list[_Item]:
+    out = []
+    for m in XREF.finditer(note.text):
+        group = "a" if m.group("a") else "b"
+        nums = m.group("nums" if group == "a" else "nums2")
+        first = True
+        for d in re.finditer(r"\d+", nums):
+            n = int(d.group(0))
+            start = m.start(group) if first else m.start(group) + (m.group(group).find(nums)) + d.start()
+            end = m.start(group) + m.group(group).find(nums) + d.end()
+            first = False
+            if 1 <= n <= count and n != note.n:
+                out.append(_Item(Citation("", "xref", start, note.text[start:end], to_note=n, confidence="high",
+                                          evidence=f"cross-reference to note {n}")))
+    return out
+
+
+def _find_works(note: Note, index: _Index) -> list[_Item]:
+    """Titles of the bibliography standing in the note as a title would, whole or short."""
     text = note.text
     words = list(WORD.finditer(text))
     keys = [name_key(w.group(0)) for w in words]
-    found: list[Citation] = []
-    doubts: list[Doubt] = []
+    found: list[_Item] = []
     i = 0
     while i < len(words):
-        best = None
+        best_k, best = 0, []
         for work in index.by_first.get(keys[i], []):
-            k = 0
-            while i + k < len(words) and k < len(work.tokens) and keys[i + k] == work.tokens[k]:
-                k += 1
-            if best is None or k > best[0]:
-                best = (k, [work])
-            elif k == best[0]:
-                best[1].append(work)
-        mention = _mention(text, words, i, best[0]) if best else None
-        if mention is None:
+            k = max(_prefix(keys, i, t) for t in (work.tokens, work.short))
+            if k > best_k:
+                best_k, best = k, [work]
+            elif k == best_k and k:
+                best.append(work)
+        mention = _mention(text, words, i, best_k) if best_k else None
+        item = _resolve_title(note, mention, best_k, best, index) if mention else None
+        if item is None:
             i += 1
             continue
-        start, end, quoted = mention
-        k = best[0]
-        candidates = [w for w in index.by_first[keys[i]] if w.tokens[:k] == keys[i:i + k]]
-        citation = _resolve_work(note, text, start, end, quoted, k, candidates, index)
-        if citation is None:
-            i += 1
-            continue
-        if citation.target:
-            found.append(citation)
-        else:
-            doubts.append(Doubt("unresolved-citation", note.lines[0], citation.evidence, note=note.n,
-                                excerpt=citation.printed))
-        i += k
-    return found, doubts
+        found.append(item)
+        i += best_k
+    return found
+
+
+def _prefix(keys: list[str], i: int, tokens: list[str]) -> int:
+    k = 0
+    while i + k < len(keys) and k < len(tokens) and keys[i + k] == tokens[k]:
+        k += 1
+    return k
 
 
 def _mention(text: str, words: list, i: int, k: int):
     """(start, end, quoted) when words i..i+k stand in the text as a title would, else None."""
-    if k == 0 or all(fold(w.group(0)) in STOPWORDS for w in words[i:i + k]):
+    if all(fold(w.group(0)) in STOPWORDS for w in words[i:i + k]):
         return None
     start, end = words[i].start(), words[i + k - 1].end()
+    # A title's own closing bracket belongs to it: 'XIV S"ezd VKP (b)'.
+    if text[end:end + 1] == ")" and text.count("(", start, end) > text.count(")", start, end):
+        end += 1
     after = text[end:end + 1]
     if after and after not in DELIMITERS and not after.isspace():
         return None
@@ -182,13 +292,14 @@ def _mention(text: str, words: list, i: int, k: int):
     return start, end, quoted
 
 
-def _resolve_work(note, text, start, end, quoted, k, candidates, index) -> Citation | None:
+def _resolve_title(note, mention, k, candidates, index) -> _Item | None:
+    text = note.text
+    start, end, quoted = mention
     after = text[end:]
-    if re.match(r"^,\s*['‘\"“*]", after) and not quoted:
+    if re.match(r"^,\s*['‘\"“*«]", after) and not quoted:
         return None  # 'Tolstoy, *Sobranie ...*': the word is an author's name, not a short title
     names_m = NAMES_BEFORE.search(text[max(0, start - 120):start])
-    cited = [n for n in re.split(r",\s*(?:and\s+)?|\s+and\s+", names_m.group("names")) if n] if names_m else []
-    cited_keys = set().union(*(_name_keys(n) for n in cited)) if cited else set()
+    cited, cited_keys = _cited_keys(names_m.group("names")) if names_m else ([], set())
     loc_m = LOCATOR.match(after)
     locator = loc_m.group("loc").strip() if loc_m else ""
     if not quoted and not cited and not locator:
@@ -212,112 +323,255 @@ def _resolve_work(note, text, start, end, quoted, k, candidates, index) -> Citat
     elif len(candidates) == 1:
         work = candidates[0]
         if cited and not cited_keys & work.names:
+            if index.by_names(cited_keys) and not re.search(r"\bin\s*$", text[:start]):
+                return _unlinked(text, span_start, end, f"'{printed}': {title} is a title of "
+                                 f"{_authors(work)}, not of {cited[0]}, whose works in the references "
+                                 f"have no such title")
             confidence = "medium"
             evidence = (f"title {title} matches; {cited[0]} is not among the entry's authors "
                         f"(cited by title or through another person)")
         elif earlier:
             confidence, evidence = "high", f"title {title}, its author named earlier in the note"
+        elif not work.entry.authors:
+            confidence, evidence = "high", f"title {title} of an entry without an author, cited by its title"
         else:
             confidence, evidence = "medium", f"title {title} matches one entry only"
     elif len(earlier) == 1:
         work, confidence = earlier[0], "medium"
         evidence = f"title {title} fits {len(candidates)} entries; the author named earlier decides"
     else:
-        return Citation("", "work", span_start, printed, locator=locator, evidence=(
-            f"{title} fits {len(candidates)} entries ({', '.join(c.entry.key for c in candidates)}) "
-            f"and nothing decides between them"))
-    return Citation("", "work", span_start, printed, target=work.entry.key, locator=locator,
-                    confidence=confidence, evidence=evidence)
+        return _unlinked(text, span_start, end, f"{title} fits {len(candidates)} entries "
+                         f"({', '.join(c.entry.key for c in candidates)}) and nothing decides between them")
+    return _Item(Citation("", "work", span_start, printed, target=work.entry.key, locator=locator,
+                          confidence=confidence, evidence=evidence))
 
 
-def _unmatched(note: Note, taken: list[Citation]) -> list[Doubt]:
-    """What has the shape of a citation (a name and a title, or an italic title and a page) but matched
-    nothing: reported, never forced onto an entry."""
+def _authors(work: _Work) -> str:
+    return " and ".join(p.family for p in work.entry.authors) or "no author"
+
+
+def _unlinked(text: str, start: int, end: int, why: str, kind: str = "unresolved-citation") -> _Item:
+    return _Item(Citation("", "unresolved", start, text[start:end]), doubt=why, doubt_kind=kind)
+
+
+def _find_author_led(note: Note, index: _Index, taken: list[_Item]) -> list[_Item]:
+    """'Smith, op. cit., 45', 'Idem, *Title*' and 'Smith, *Short*' whose words stand in one of Smith's
+    titles though not at its start: decided by the author's works alone."""
+    text = note.text
+    out = []
+    for m in AUTHOR_LED.finditer(text):
+        if any(i.start < m.end() and m.start() < i.end for i in taken + out):
+            continue
+        cited, keys = _cited_keys(m.group("names"))
+        works = index.by_names(keys)
+        first = next((x for x in re.finditer(NAME, m.group("names")) if _name_keys(x.group(0)) & index.names), None)
+        if not works or first is None:
+            continue
+        start = m.start() + first.start()
+        loc_m = LOCATOR.match(text[m.end():])
+        end = m.end() + (loc_m.end() if loc_m else 0)
+        locator = loc_m.group("loc").strip() if loc_m else ""
+        if m.group("opcit"):
+            if len(works) == 1:
+                out.append(_Item(Citation("", "work", start, text[start:end], target=works[0].entry.key,
+                                          locator=locator, confidence="high",
+                                          evidence=f"op. cit.: the only work of {cited[0]} in the references")))
+            else:
+                out.append(_unlinked(text, start, end, f"'{text[start:end]}': op. cit. of {cited[0]}, who has "
+                                     f"{len(works)} works in the references; which one is not said"))
+            continue
+        item = _by_short_title(text, start, end, m.group("title"), works, locator, f"author {cited[0]}")
+        if item is not None:
+            out.append(item)
+    for m in IDEM.finditer(text):
+        if any(i.start < m.end() and m.start() < i.end for i in taken + out):
+            continue
+        loc_m = LOCATOR.match(text[m.end():])
+        end = m.end() + (loc_m.end() if loc_m else 0)
+        out.append(_Item(Citation("", "work", m.start(), text[m.start():end],
+                                  locator=loc_m.group("loc").strip() if loc_m else ""), "author",
+                         title=m.group("title")))
+    return out
+
+
+def _by_short_title(text, start, end, title, works, locator, who) -> _Item | None:
+    """The one work among works whose title holds the short title's words in order."""
+    words = [name_key(w) for w in WORD.findall(title) if fold(w) not in STOPWORDS]
+    fits = [w for w in works if words and _in_order(words, w.tokens)]
+    if len(fits) == 1:
+        return _Item(Citation("", "work", start, text[start:end], target=fits[0].entry.key, locator=locator,
+                              confidence="high", evidence=f"{who} and the words of the title {title}"))
+    if not fits:
+        return _unlinked(text, start, end, f"'{text[start:end]}': no work of this author in the references "
+                         f"has the title {title} (a work missing from the references?)")
+    return _unlinked(text, start, end, f"'{text[start:end]}': {title} fits {len(fits)} works of this author "
+                     f"({', '.join(w.entry.key for w in fits)})")
+
+
+def _in_order(words: list[str], tokens: list[str]) -> bool:
+    it = iter(tokens)
+    return all(any(w == t for t in it) for w in words)
+
+
+def _find_unmatched(note: Note, taken: list[_Item]) -> list[_Item]:
+    """What has the shape of a citation (a name and a title, or an italic title and a page or an
+    imprint) but matched nothing: reported, never forced onto an entry."""
     out = []
     for m in CITATION_SHAPE.finditer(note.text):
-        probe = Citation("", "", m.start(), m.group(0))
-        if not any(_overlap(probe, t) for t in taken):
-            out.append(Doubt("unresolved-citation", note.lines[0], f"'{m.group(0)}' looks like a citation but "
-                             "matches no entry of the bibliography", note=note.n, excerpt=m.group(0)))
+        if not any(i.start < m.end() and m.start() < i.end for i in taken + out):
+            out.append(_unlinked(note.text, m.start(), m.end(), f"'{m.group(0)}' looks like a citation but "
+                                 "matches no entry of the bibliography"))
     return out
 
 
-def _ibids(note: Note) -> list[Citation]:
-    return [Citation("", "ibid", m.start(), m.group(0), locator=(m.group("loc") or "").strip(),
-                     dates=m.group("dates") or "") for m in IBID.finditer(note.text)]
+def _items(note: Note, index: _Index, known: list[str], count: int) -> list[_Item]:
+    """Everything the note cites, in the order it stands; earlier finders take precedence."""
+    taken: list[_Item] = []
+
+    def add(items):
+        for item in items:
+            if not any(item.start < t.end and t.start < item.end for t in taken):
+                taken.append(item)
+
+    add(_find_ibids(note))
+    add(_find_archival(note, known, taken))
+    add(_find_xrefs(note, count))
+    add(_find_periodicals(note, index))
+    add(_find_works(note, index))
+    add(_find_author_led(note, index, taken))
+    add(_find_unmatched(note, taken))
+    return sorted(taken, key=lambda i: i.start)
 
 
-def _folios(note: Note, taken: list[Citation]) -> list[Citation]:
-    """Bare 'l. 22' after an archival citation: more folios of the same file."""
-    out = []
-    for m in FOLIO.finditer(note.text):
-        if not any(c.offset <= m.start() < c.offset + len(c.printed) for c in taken):
-            out.append(Citation("", "folio", m.start(), m.group(0), locator=m.group("listy")))
-    return out
+# --- resolving ---------------------------------------------------------------
+
+@dataclass
+class _Outcome:
+    doubts: list[Doubt] = field(default_factory=list)
+    repairs: list[Repair] = field(default_factory=list)
 
 
-# --- resolving -------------------------------------------------------------
-
-def link(edition: Edition) -> list[Doubt]:
-    """Fill each note's citations; return the doubts (citations that resolve to nothing)."""
+def link(edition: Edition) -> tuple[list[Doubt], list[Repair]]:
+    """Fill each note's citations; return the doubts (what resolves to nothing) and the repairs
+    (damaged locators read by rule)."""
     index = _Index(edition.bibliography)
-    archives = _archive_pattern(edition)
-    doubts: list[Doubt] = []
-    last: Citation | None = None
+    known = known_archives(edition)
+    outcome = _Outcome()
+    before: Citation | _Item | None = None  # the last thing the previous note cites
     for note in edition.notes:
-        taken: list[Citation] = []
-        works, work_doubts = _works(note, index)
-        doubts.extend(work_doubts)
-        for group in (_archival(note, archives), _ibids(note), _periodicals(note, index), works):
-            for c in group:
-                if not any(_overlap(c, t) for t in taken):
-                    taken.append(c)
-        taken.extend(_folios(note, taken))
-        doubts.extend(_unmatched(note, taken))
-        taken.sort(key=lambda c: c.offset)
-        for i, c in enumerate(taken, 1):
-            c.id = f"n{note.n}-{i}"
-            if c.kind in ("ibid", "folio"):
-                resolved = _repeat(c, last, note, doubts)
-                if resolved is None:
-                    continue
-                c = resolved
-                taken[i - 1] = c
-            last = c
-        note.citations = [c for c in taken if c.kind != "folio" or c.archive]
-        note.citations = [c for c in note.citations if c.kind != "ibid" or c.repeats]
-    return doubts
+        resolved: list[Citation] = []
+        last: Citation | _Item | None = None
+        for item in _items(note, index, known, len(edition.notes)):
+            if item.citation.kind == "xref":
+                resolved.append(_numbered(item.citation, note, resolved))
+                continue
+            antecedent = last if last is not None else before
+            citation = _resolve(item, antecedent, last is not None, note, index, outcome)
+            if citation is None:
+                last = item
+                continue
+            citation = _numbered(citation, note, resolved)
+            resolved.append(citation)
+            last = citation
+        note.citations = resolved
+        before = last
+    return outcome.doubts, outcome.repairs
 
 
-def _overlap(a: Citation, b: Citation) -> bool:
-    return a.offset < b.offset + len(b.printed) and b.offset < a.offset + len(a.printed)
+def _numbered(c: Citation, note: Note, resolved: list[Citation]) -> Citation:
+    return replace(c, id=f"n{note.n}-{len(resolved) + 1}")
 
 
-def _repeat(c: Citation, last: Citation | None, note: Note, doubts: list[Doubt]) -> Citation | None:
-    if last is None:
-        doubts.append(Doubt("unresolved-citation", note.lines[0], f"'{c.printed}' repeats no earlier citation",
-                            note=note.n, excerpt=c.printed))
+def _doubt(outcome: _Outcome, note: Note, item: _Item, detail: str, kind: str = "unresolved-citation") -> None:
+    outcome.doubts.append(Doubt(kind, note.lines[0], detail, note=note.n, excerpt=item.citation.printed))
+
+
+def _resolve(item: _Item, antecedent, same_note: bool, note: Note, index: _Index, outcome: _Outcome):
+    """The item's citation in context, or None (the doubt reported) when the evidence does not hold."""
+    c = item.citation
+    if item.doubt:
+        _doubt(outcome, note, item, item.doubt, item.doubt_kind)
         return None
-    if c.kind == "folio":
-        if last.archive is None:
+    if item.chain is not None and c.archive is not None:
+        _ocr_repairs(item, note, outcome, c.archive)
+    if not item.needs:
+        return c
+    what = {"antecedent": f"'{c.printed}' repeats", "file": f"'{c.printed}' continues",
+            "author": f"'{c.printed}' names the author of"}[item.needs]
+    if antecedent is None:
+        where = "the citation before it in this note" if same_note else "a citation of the note before"
+        _doubt(outcome, note, item, f"{what} {where}, and there is none the resolver recognised",
+               "unresolved-archival" if item.needs == "file" else "unresolved-citation")
+        return None
+    if isinstance(antecedent, _Item):
+        _doubt(outcome, note, item, f"{what} '{antecedent.citation.printed}', which is not a recognised "
+               f"citation; left unlinked rather than linked to an older one",
+               "unresolved-archival" if item.needs == "file" else "unresolved-citation")
+        return None
+    if item.needs == "file":
+        if not same_note or antecedent.archive is None:
+            _doubt(outcome, note, item, f"{what} no archival file: it names no archive and follows no file "
+                   f"in this note", "unresolved-archival")
             return None
-        return replace(c, kind="archive", archive=replace(last.archive, listy=c.locator), repeats=last.id,
-                       confidence="high", evidence=f"folios of the file cited just before ({last.id})")
-    out = replace(c, kind="ibid", target=last.target, archive=last.archive, periodical=last.periodical,
-                  dates=c.dates or last.dates, repeats=last.id, confidence=last.confidence or "high",
-                  evidence=f"repeats {last.id}")
-    if last.archive is not None:
-        listy = re.match(r"(?:ll?\.\s*)(?P<l>.+)", c.locator)
-        if listy:
-            out.archive = replace(last.archive, listy=listy.group("l"))
-        elif c.locator:
-            out.archive = replace(last.archive, listy="")
-            doubts.append(Doubt("archival-locator", note.lines[0], f"'{c.printed}' repeats an archival file but "
-                                f"its locator '{c.locator}' lacks 'l.'/'ll.' (damaged?)", note=note.n,
-                                excerpt=c.printed))
+        ref = ArchivalRef(antecedent.archive.archive, *_levels(item.chain, antecedent.archive))
+        _ocr_repairs(item, note, outcome, ref)
+        how = "folios" if item.chain.top == "listy" else f"{item.chain.top} and what follows"
+        return replace(c, archive=ref, locator=ref.listy, repeats=antecedent.id, confidence="high",
+                       evidence=f"{how} of the file cited just before ({antecedent.id})")
+    if item.needs == "author":
+        return _idem(item, antecedent, note, index, outcome)
+    return _ibid(item, antecedent, note, outcome)
+
+
+def _ocr_repairs(item: _Item, note: Note, outcome: _Outcome, ref: ArchivalRef) -> None:
+    for e in item.chain.elements:
+        if e.ocr:
+            outcome.repairs.append(Repair("folio-abbreviation", note.lines[0],
+                                          f"note {note.n}: '1.' before the folios of an archival file is the "
+                                          f"abbreviation 'l.' misread", f"1. {e.value}", f"l. {e.value}"))
+
+
+def _ibid(item: _Item, antecedent: Citation, note: Note, outcome: _Outcome) -> Citation | None:
+    c = item.citation
+    out = replace(c, kind="ibid", target=antecedent.target, archive=antecedent.archive,
+                  periodical=antecedent.periodical, dates=c.dates or antecedent.dates, repeats=antecedent.id,
+                  confidence=antecedent.confidence or "high", evidence=f"repeats {antecedent.id}")
+    if item.chain is not None:
+        if antecedent.archive is None:
+            _doubt(outcome, note, item, f"'{c.printed}' gives a shelfmark, but the citation it repeats "
+                   f"({antecedent.id}) is no archival file", "unresolved-archival")
+            return None
+        out.archive = ArchivalRef(antecedent.archive.archive, *_levels(item.chain, antecedent.archive))
+        out.locator = c.locator
+        _ocr_repairs(item, note, outcome, out.archive)
+        return out
+    if antecedent.archive is not None and c.locator:
+        if re.fullmatch(r"\d+[a-z]?(?:\s*[–−-]\s*\d+[a-z]?)?", c.locator):
+            out.archive = replace(antecedent.archive, listy=c.locator)
+            outcome.repairs.append(Repair("bare-folio", note.lines[0], f"note {note.n}: a bare number after an "
+                                          f"Ibid. of an archival file is a folio", c.printed, f"l. {c.locator}"))
+        else:
+            _doubt(outcome, note, item, f"'{c.printed}' repeats an archival file but its locator "
+                   f"'{c.locator}' is no folio", "archival-locator")
+            return None
     if not c.locator:
-        out.locator = last.locator
+        out.locator = antecedent.locator
     return out
+
+
+def _idem(item: _Item, antecedent: Citation, note: Note, index: _Index, outcome: _Outcome) -> Citation | None:
+    c = item.citation
+    work = next((w for w in index.works if w.entry.key == antecedent.target), None)
+    if work is None or not work.names:
+        _doubt(outcome, note, item, f"'{c.printed}': Idem names the author of the citation before it "
+               f"({antecedent.id}), which is no work with an author")
+        return None
+    found = _by_short_title(note.text, c.offset, c.offset + len(c.printed), item.title,
+                            index.by_names(work.names), c.locator, f"Idem (= {_authors(work)})")
+    if found.doubt:
+        _doubt(outcome, note, found, found.doubt)
+        return None
+    return replace(found.citation, repeats=antecedent.id)
 
 
 def _propagate(edition: Edition) -> None:
@@ -326,9 +580,9 @@ def _propagate(edition: Edition) -> None:
     for note in edition.notes:
         for i, c in enumerate(note.citations):
             if c.kind == "ibid" and not c.editorial and c.repeats in by_id:
-                source = by_id[c.repeats]
-                note.citations[i] = c = _repeat(replace(c, locator=c.locator if c.locator != source.locator
-                                                        else ""), source, note, []) or c
+                fresh = _find_ibids(Note(note.n, c.printed, note.lines))[0]
+                fresh.citation = replace(fresh.citation, id=c.id, offset=c.offset)
+                note.citations[i] = c = _ibid(fresh, by_id[c.repeats], note, _Outcome()) or c
             by_id[c.id] = c
 
 
@@ -341,7 +595,8 @@ def counts(edition: Edition, doubts: list[Doubt]) -> dict[str, int]:
         "citations.work": kinds["work"], "citations.archive": kinds["archive"],
         "citations.periodical": kinds["periodical"], "citations.ibid": kinds["ibid"],
         "citations.ibid_of_work": ibid_kinds["work"], "citations.ibid_of_archive": ibid_kinds["archive"],
-        "citations.unresolved": sum(1 for d in doubts if d.kind == "unresolved-citation"),
+        "citations.xref": kinds["xref"],
+        "citations.unresolved": sum(1 for d in doubts if d.kind in ("unresolved-citation", "unresolved-archival")),
         "notes_citing_works": sum(1 for n in edition.notes if any(c.target for c in n.citations)),
         "archival_files": len({(c.archive.archive, c.archive.fond, c.archive.opis, c.archive.delo)
                                for c in cites if c.archive}),
@@ -352,10 +607,13 @@ def stage(job):
     """Link every edition's notes; the editor's citation corrections then override the resolver."""
     problems = []
     for work in job.works:
-        doubts = link(work.edition)
+        doubts, repairs = link(work.edition)
         problems.extend(apply_citations(work.edition, doubts, work.corrections))
         _propagate(work.edition)
         work.report.doubts.extend(doubts)
+        work.report.repairs.extend(repairs)
+        for kind, n in Counter(r.kind for r in repairs).items():
+            work.report.counts[f"repairs.{kind}"] = n
         work.report.counts.update(counts(work.edition, doubts))
     if problems:
         raise EditionError(problems)

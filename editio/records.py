@@ -107,7 +107,7 @@ class Citation:
     id: str
     """Stable id: n<note>-<order in the note>."""
     kind: str
-    """work, archive, periodical, ibid (an Ibid. takes the kind and target of what it repeats, below)."""
+    """work, archive, periodical, ibid (an Ibid. takes the target or file of what it repeats, below), xref."""
     offset: int
     """Where the citation starts in the note's text."""
     printed: str
@@ -130,6 +130,8 @@ class Citation:
     """Why the resolver (or the editor) links it so."""
     editorial: str = ""
     """'corrected' when a correction set or changed the link."""
+    to_note: int | None = None
+    """For a cross-reference ('see note 12 above'): the note it refers to."""
 
 
 @dataclass
@@ -266,11 +268,12 @@ class Edition:
 
 @dataclass
 class Repair:
-    """Something the extractor changed in the source text, and why it may."""
+    """Something the extractor changed in the source text (or the linker read in it), and why it may."""
 
     kind: str
     """page-break-join, dehyphenation, hyphen-restored, marker-repaired, note-number-recovered,
-    note-continuation-merged, entry-split, repeated-author, furniture-removed."""
+    note-continuation-merged, entry-split, repeated-author, furniture-removed; from linking:
+    folio-abbreviation ('1. 9' read as 'l. 9'), bare-folio ('Ibid., 14.' of a file read as folio 14)."""
     line: int
     """Source line it concerns."""
     detail: str
@@ -286,7 +289,8 @@ class Doubt:
     """A problem the extractor found and did not (and must not) decide by itself."""
 
     kind: str
-    """unanchored-note, suspected-lacuna, rejected-number, note-sequence, entry-doubt, inferred."""
+    """unanchored-note, suspected-lacuna, rejected-number, note-sequence, entry-doubt, inferred; from
+    linking: unresolved-citation, unresolved-archival, archival-locator."""
     line: int
     """Source line it concerns."""
     detail: str

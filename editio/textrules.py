@@ -55,9 +55,21 @@ _UNDECOMPOSED = str.maketrans({"ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø":
                                "œ": "oe", "Œ": "OE", "đ": "d", "Đ": "D", "ð": "d", "þ": "th", "ħ": "h"})
 
 
+# Cyrillic in the Library of Congress manner, without diacritics; hard and soft signs dropped.
+_CYRILLIC = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюяіѣ",
+                     "a b v g d e e zh z i i k l m n o p r s t u f kh ts ch sh shch _ y _ e iu ia i e".split()))
+_TRANSLIT = str.maketrans({**{c: ("" if t == "_" else t) for c, t in _CYRILLIC.items()},
+                           **{c.upper(): ("" if t == "_" else t.capitalize()) for c, t in _CYRILLIC.items()}})
+
+
+def translit(text: str) -> str:
+    """Cyrillic letters in Latin (Иванова -> Ivanova, Щукин -> Shchukin); other text unchanged."""
+    return text.translate(_TRANSLIT)
+
+
 def fold(text: str) -> str:
-    """ASCII letters and digits only, lower case (for keys and ids)."""
-    norm = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSED))
+    """ASCII letters and digits only, lower case (for keys and ids); Cyrillic transliterated."""
+    norm = unicodedata.normalize("NFKD", translit(text).translate(_UNDECOMPOSED))
     return "".join(c for c in norm if c.isascii() and (c.isalnum() or c in " -")).lower()
 
 

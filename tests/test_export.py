@@ -49,7 +49,9 @@ def article(built) -> tuple[Edition, Report]:
 @functools.cache
 def small(seed: Path) -> tuple[Edition, Report]:
     edition, report = extract(seed, seed.name)
-    report.doubts.extend(link(edition))
+    doubts, repairs = link(edition)
+    report.doubts.extend(doubts)
+    report.repairs.extend(repairs)
     return edition, report
 
 

@@ -34,6 +34,8 @@ def describe(c) -> list:
         return [c.kind, target, a.listy]
     if c.periodical:
         return [c.kind, c.periodical, c.dates]
+    if c.kind == "xref":
+        return [c.kind, c.to_note]
     return [c.kind, c.target, c.locator, c.confidence]
 
 
@@ -41,7 +43,7 @@ def describe(c) -> list:
 def test_cases(path):
     case = yaml.safe_load(path.read_text(encoding="utf-8"))
     edition = tiny_edition(case)
-    doubts = link(edition)
+    doubts, repairs = link(edition)
     for note, want in zip(edition.notes, case["notes"]):
         got = [describe(c)[:len(w)] for c, w in zip(note.citations, want["expect"])]
         assert len(note.citations) == len(want["expect"]), (note.text, [describe(c) for c in note.citations])
@@ -49,6 +51,8 @@ def test_cases(path):
         kinds = sorted(d.kind for d in doubts if d.note == note.n)
         expected = sorted(want.get("doubts", []) + ["unresolved-citation"] * want.get("unresolved", 0))
         assert kinds == expected, note.text
+        read = sorted(r.kind for r in repairs if r.line == note.lines[0])
+        assert read == sorted(want.get("repairs", [])), note.text
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +75,8 @@ def test_golden_works(linked):
     assert works(6) == [("black-1994-party", "", "high"), ("lih-1928-zinoviev", "", "high"),
                         ("black-1928-zinoviev", "", "high")]
     assert works(85)[2:] == [("carr-1960-socialism", "201", "high"), ("pavlova-1993-stalinizm", "introduction", "high")]
-    assert sum(1 for n in linked.values() if any(c.target for c in n.citations if c.kind == "work")) == 35
+    assert works(26) == [("xiv-1926-sezd", "486", "high")]  # a title-led entry, cited by its title
+    assert sum(1 for n in linked.values() if any(c.target for c in n.citations if c.kind == "work")) == 36
 
 
 def test_golden_ibid_and_archives(linked):

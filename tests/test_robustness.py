@@ -338,7 +338,7 @@ def extracts_or_fails_clearly(prop: str, mutant: Mutant, path: Path) -> None:
                 ERRORS.update(_shape(p.what) for p in exc.problems)
                 return
             check_edition(edition, report, mutant.data)
-            doubts = link(edition)
+            doubts, _ = link(edition)
             check_links(edition, doubts)
             COUNTS[prop]["extracted"] += 1
     except Exception as exc:

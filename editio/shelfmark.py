@@ -1,0 +1,190 @@
+"""Archival shelfmarks as historians print them: archive, fond, opis, delo and folios (listy).
+
+A shelfmark is read as a chain of elements, each a keyword and a number, from the fond down:
+abbreviated (`f. 17, op. 21, d. 2668, l. 7`), spelled out with descriptions (`fond 17 (Central
+Committee), opis' 21, delo 2668, listy 7–8`), capitalised (`F. 16, Op. 5, D. 5690, L. 3`), dotted in
+the Russian manner (`Ф. Р-5446. Оп. 1. Д. 12. Л. 3 об.`). A chain may start below the fond
+(`d. 216, l. 4` after 'Ibid.' or a semicolon): the linker then takes the rest from the file it
+continues. The archive is the abbreviation printed before the fond, or defined there
+('… (hereafter GARF)').
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .textrules import MONTHS
+
+LEVELS = ("fond", "opis", "delo", "listy")
+_KEYWORDS = {
+    "fond": r"[Ff]ond|[Фф]онд|[FfФф]\.",
+    "opis": r"[Oo]pis['’ʹ]?|[Oo]p\.?|[Оо]пись|[Оо]п\.",
+    "delo": r"[Dd]elo|[Dd]\.|[Дд]ело|[Дд]\.",
+    "listy": r"[Ll]isty\.?|[Ll]ist\.?|[Ll]l\.|[Ll]\.|[Лл]исты?|[Лл]л\.|[Лл]\.",
+}
+NUMBER = r"(?:[A-ZА-ЯЁ]{1,2}\s?[-–]\s?|[a-zа-яё]{1,2}[-–]|[A-ZА-ЯЁ]{1,2})?\d+(?:[a-zа-яё]{1,2}(?![\w]))?"
+"""A fond, opis or delo: digits with a letter prefix (R-5457, Р-1000) or suffix (1a, 12a)."""
+_FOLIO = r"\d+(?:\s?(?:ob|об)(?:\.|(?!\w))|[a-zа-яё](?![\wа-яё]))?"
+_DASH = r"\s*[-–—−]\s*"
+_NOT_DATE = r"(?!\s*(?i:" + "|".join(MONTHS) + r")\b)"
+FOLIOS = rf"{_FOLIO}(?:{_DASH}{_FOLIO})?(?:\s*,\s*{_FOLIO}(?:{_DASH}{_FOLIO})?(?!\w){_NOT_DATE})*"
+"""Folios: '7', '7–8', '44–44a', '4ob.', '7 ob.', '12ob.–13', '3, 5, 7–9' (verso kept with its full stop)."""
+_DESCRIPTION = r"(?:\s*\((?P<desc>[^()]{1,200})\))?"
+_ELEMENT = {level: re.compile(rf"(?<![\w.'’])(?P<kw>{kw})\s*(?P<val>{FOLIOS if level == 'listy' else NUMBER})"
+                              + (_DESCRIPTION if level != "listy" else ""))
+            for level, kw in _KEYWORDS.items()}
+_OCR_FOLIO = re.compile(rf"(?P<kw>1\.)\s*(?P<val>{FOLIOS})")
+"""'1. 9': the OCR's digit one where the folio's 'l.' belongs (read only where a folio must follow)."""
+_SEPARATOR = re.compile(r"\s*[,.]?\s*")
+_ANY_KEYWORD = re.compile(rf"(?<![\w.'’])(?:{'|'.join(_KEYWORDS.values())})\s*(?=\w{{0,2}}[-–]?\d)")
+
+ABBREVIATION = r"[A-ZА-ЯЁ][\w]*[A-ZА-ЯЁ][\w]*(?:\s[A-ZА-ЯЁ][\w]{0,7})?"
+"""An archive's abbreviation: a word with two or more capitals, perhaps with a place ('TsGA SPb')."""
+_DEFINED = re.compile(r"\((?:hereafter|henceforth|hereinafter|further|далее)\s*[-–—:]?\s*"
+                      r"(?:cited\s+as\s+)?[‘'\"“]?(?P<abbr>[^()'’\"”]{2,30}?)[’'\"”]?\)")
+_BARE = re.compile(rf"(?<![\w-])(?P<abbr>{ABBREVIATION})\s*[,.]?\s*$")
+_IN_PARENS = re.compile(rf"\((?P<abbr>{ABBREVIATION})\)\s*[,.]?\s*$")
+
+
+@dataclass
+class Element:
+    """One level of a shelfmark as printed."""
+
+    level: str
+    """fond, opis, delo or listy."""
+    value: str
+    """The number as printed (for listy: the folios)."""
+    start: int
+    """Where its keyword starts in the text."""
+    end: int
+    """Where it ends (after a parenthesised description, if any)."""
+    ocr: bool = False
+    """The folio keyword is printed '1.' (an OCR misreading of 'l.')."""
+
+
+@dataclass
+class Chain:
+    """Elements that follow one another in order (fond, opis, delo, listy), some levels perhaps absent."""
+
+    elements: list[Element] = field(default_factory=list)
+
+    @property
+    def start(self) -> int:
+        return self.elements[0].start
+
+    @property
+    def end(self) -> int:
+        return self.elements[-1].end
+
+    @property
+    def top(self) -> str:
+        """The highest level printed."""
+        return self.elements[0].level
+
+    def get(self, level: str) -> Element | None:
+        return next((e for e in self.elements if e.level == level), None)
+
+
+def element_at(text: str, pos: int, levels=LEVELS, ocr: bool = False) -> Element | None:
+    """The element of one of the levels that starts exactly at pos ('1. 9' as a folio when ocr)."""
+    for level in levels:
+        m = _ELEMENT[level].match(text, pos)
+        if m:
+            return Element(level, m.group("val").strip(), m.start(), m.end())
+    if ocr and "listy" in levels:
+        m = _OCR_FOLIO.match(text, pos)
+        if m and not re.match(r"\s*\d", text[m.end():]):
+            return Element("listy", m.group("val").strip(), m.start(), m.end(), ocr=True)
+    return None
+
+
+def chain_at(text: str, pos: int, ocr_first: bool = False) -> Chain | None:
+    """The chain of elements starting at pos, each level below the one before."""
+    first = element_at(text, pos, ocr=ocr_first)
+    if first is None:
+        return None
+    chain = Chain([first])
+    while True:
+        below = LEVELS[LEVELS.index(chain.elements[-1].level) + 1:]
+        if not below:
+            break
+        sep = _SEPARATOR.match(text, chain.end)
+        nxt = element_at(text, sep.end(), below, ocr=chain.elements[-1].level == "delo")
+        if nxt is None:
+            break
+        chain.elements.append(nxt)
+    return chain
+
+
+def chains(text: str) -> list[Chain]:
+    """Every chain in a text, in order; a chain is never counted twice from inside itself."""
+    out: list[Chain] = []
+    pos = 0
+    while True:
+        m = _ANY_KEYWORD.search(text, pos)
+        if m is None:
+            return out
+        chain = chain_at(text, m.start())
+        if chain is None:  # a keyword before a number that is no shelfmark value ('d. 1920s')
+            pos = m.end()
+            continue
+        out.append(chain)
+        pos = chain.end
+
+
+@dataclass
+class ArchiveName:
+    """The archive named just before a shelfmark."""
+
+    abbreviation: str
+    """As the text defines or uses it (GARF, TsGA SPb, ЦГАИПД СПб)."""
+    start: int
+    """Where the name (the full name, when defined there) starts in the text."""
+    defined: bool
+    """Whether the name is spelled out there with the abbreviation it defines."""
+
+
+def definitions(text: str) -> list[str]:
+    """Abbreviations a text defines for archives ('(hereafter GARF)')."""
+    return [m.group("abbr").strip() for m in _DEFINED.finditer(text)]
+
+
+def archive_before(text: str, start: int, known: list[str]) -> ArchiveName | None:
+    """The archive printed immediately before a shelfmark starting at start."""
+    before = text[:start]
+    for m in _DEFINED.finditer(before):
+        if _SEPARATOR.fullmatch(before[m.end():]):
+            return ArchiveName(m.group("abbr").strip(), _name_start(before, m.start()), True)
+    m = _IN_PARENS.search(before)
+    if m and m.start() > 0 and before[:m.start()].rstrip()[-1:].isalpha():
+        return ArchiveName(m.group("abbr"), _name_start(before, m.start()), True)
+    for abbr in sorted(known, key=len, reverse=True):
+        m = re.search(rf"(?<![\w-]){re.escape(abbr)}\s*[,.]?\s*$", before)
+        if m:
+            return ArchiveName(abbr, m.start(), False)
+    m = _BARE.search(before)
+    if m:
+        return ArchiveName(m.group("abbr"), m.start(), False)
+    return None
+
+
+def _name_start(text: str, end: int) -> int:
+    """Start of the spelled-out name ending at end: after the last sentence, clause or note break."""
+    cut = max(text.rfind(". ", 0, end), text.rfind("; ", 0, end), text.rfind(": ", 0, end))
+    start = cut + 2 if cut >= 0 else 0
+    while start < end and not text[start].isupper():
+        start += 1
+    return start if start < end else (cut + 2 if cut >= 0 else 0)
+
+
+def normal(value: str) -> str:
+    """A fond, opis or delo as the index groups it: letter prefix in capitals, joined by a hyphen."""
+    m = re.fullmatch(r"([A-Za-zА-Яа-яЁё]{1,2})\s?[-–]?\s?(\d.*)", value)
+    return f"{m.group(1).upper()}-{m.group(2)}" if m else value
+
+
+def folio_label(listy: str) -> str:
+    """Folios as displayed: 'l.' for one, 'll.' for several, ranges with an en dash."""
+    shown = re.sub(_DASH, "–", listy)
+    several = "–" in shown or "," in shown
+    return f"{'ll.' if several else 'l.'} {shown}"
