@@ -5,18 +5,18 @@ import re
 from dataclasses import dataclass, field
 
 from .records import Person
-from .textrules import fold
+from .textrules import CAPITAL, SMALL, fold
 
 REPEATED_AUTHOR = re.compile(r"^(?:[—–_-]{2,}|—|\.(?=\s))\s*[.,]?\s*")
 """'———.' for 'same authors as above', and what is left of it when the dashes are lost ('. Title')."""
 
-RUN_TOGETHER = re.compile(r"(?<=\d\.)\s+(?=[A-ZÀ-Ž][\w'’-]+, [A-ZÀ-Ž])|(?<=\.)\s+(?=[—–]{2,}\.)")
+RUN_TOGETHER = re.compile(rf"(?<=\d\.)\s+(?=[{CAPITAL}][\w'’-]+, [{CAPITAL}])|(?<=\.)\s+(?=[—–]{{2,}}\.)")
 """A new entry starting inside a line: after 'YEAR.' or 'PAGES.', a 'Surname, Given' or a '———.'."""
 
 QUOTE_OPEN = "'‘\"“"
 TITLE_OPENER = re.compile(r"(?:(?<=\s)|^)['‘\"“*]")
 """A quotation mark or asterisk opening a title: at the start of a word (not S"ezd, Lyubov')."""
-INITIAL = re.compile(r"[A-ZÀ-Ž][a-zà-ž]?\.,?")
+INITIAL = re.compile(rf"[{CAPITAL}][{SMALL}]?\.,?")
 TITLE_END = re.compile(r"['’\"”][.,](?=\s)")
 ITALIC = re.compile(r"\*([^*]+)\*")
 IMPRINT = re.compile(r"(?P<place>[^:;]*?[^\s.:;]):\s*(?P<publisher>[^:]+?),?\s+(?P<year>\d{4})\.?$")
@@ -26,7 +26,7 @@ JOURNAL_TAIL = re.compile(
 EDITION = re.compile(r",?\s*(\d+(?:st|nd|rd|th)) ed\.?", re.I)
 VOLUME = re.compile(r"\b[Vv]ol\.\s*(\d+)")
 EDITOR_ROLE = re.compile(r",?\s*\beds?\.?$")
-NAME_WORD = re.compile(r"^(?:[A-ZÀ-Ž][\w'’.-]*|van|von|de|der|da|du|la|le)$")
+NAME_WORD = re.compile(rf"^(?:[{CAPITAL}][\w'’.-]*|van|von|de|der|da|du|la|le)$")
 
 
 @dataclass
@@ -148,7 +148,7 @@ def parse_names(text: str) -> list[Person]:
 
 def _initial_stop(given: str) -> str:
     """The full stop that ended the name list belongs to a final initial ('Amy W' -> 'Amy W.')."""
-    return given + "." if re.search(r"(?:^|\s)[A-ZÀ-Ž][a-zà-ž]?$", given) else given
+    return given + "." if re.search(rf"(?:^|\s)[{CAPITAL}][{SMALL}]?$", given) else given
 
 
 def _split_title(rest: str, entry: ParsedEntry) -> tuple[str, str]:

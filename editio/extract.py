@@ -18,7 +18,7 @@ from . import bibentry
 from .problems import EditionError, Problem
 from .records import (BibEntry, Block, Doubt, Edition, Marker, Metadata, Note, Person, Repair,
                       Report, Section, Source)
-from .textrules import (MONTHS, SUPERSCRIPTS, WORD, ends_sentence, excerpt, first_word, fold,
+from .textrules import (CAPITAL, MONTHS, SUPERSCRIPTS, WORD, ends_sentence, excerpt, first_word, fold,
                         slugify, spelling, starts_lowercase, superscript_value)
 
 NOTES_HEADINGS = {"notes", "endnotes"}
@@ -683,7 +683,7 @@ def _read_bibliography(lines: list[Line], work: _Work) -> list[BibEntry]:
 
 
 def _entry_start(text: str) -> bool:
-    return bool(re.match(r"^(?:[A-ZÀ-Ž][\w'’-]+,\s|[—–_]{2,}|\.\s)", text))
+    return bool(re.match(rf"^(?:[{CAPITAL}][\w'’-]+,\s|[—–_]{{2,}}|\.\s)", text))
 
 
 STOPWORDS = set("a an the of and in on for to at by with from "  # English

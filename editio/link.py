@@ -21,20 +21,19 @@ from . import shelfmark
 from .corrections import apply_citations
 from .problems import EditionError
 from .records import ArchivalRef, BibEntry, Citation, Doubt, Edition, Note, Repair
-from .textrules import MONTHS, WORD, fold
+from .textrules import CAPITAL, MONTHS, WORD, fold
 
 STOPWORDS = set("a an the of and in on for to at by with from i v na o ob s k".split())
 ARTICLES = set("a an the le la les l un une der die das el il".split())
 OPENERS = "'‘\"“*«"
 CLOSERS = "'’\"”*»"
 DELIMITERS = ",;.:?!)" + CLOSERS
-_CAP = "A-ZÀ-ŽА-ЯЁ"
-NAME = rf"(?:(?:van|von|de|der|da)\s)?[{_CAP}][\w'’-]*\w"
+NAME = rf"(?:(?:van|von|de|der|da)\s)?[{CAPITAL}][\w'’-]*\w"
 NAMES = rf"{NAME}(?:\s{NAME})?(?:,\s*(?:and\s+)?{NAME})*(?:,?\s+(?:and|и|&)\s+{NAME})?(?:\s+et\s+al\.)?"
 NAMES_BEFORE = re.compile(rf"(?P<names>{NAMES})(?:,\s*eds?\.)?(?:,\s*|['’]s\s+(?:\w+\s+){{0,8}}?)$")
 TITLE = r"\*[^*]+\*|'[^']+'|‘[^’]+’|\"[^\"]+\"|“[^”]+”|«[^»]+»"
 AUTHOR_LED = re.compile(rf"(?P<names>{NAMES})(?:,\s*eds?\.)?,\s*(?:(?P<opcit>op\.\s*cit\.)|(?P<title>{TITLE}))")
-IDEM = re.compile(rf"(?<!\w)(?P<idem>Idem|Eadem|Он же|Она же)\.?,\s*(?P<title>{TITLE}|[{_CAP}][^,.;]*)")
+IDEM = re.compile(rf"(?<!\w)(?P<idem>Idem|Eadem|Он же|Она же)\.?,\s*(?P<title>{TITLE}|[{CAPITAL}][^,.;]*)")
 DATES = (r"(?P<dates>(?:\d{1,2},\s*)*(?:\d{1,2}\s+and\s+)?\d{1,2}\s+(?:"
          + "|".join(m.capitalize() for m in MONTHS[:12]) + r")\s+\d{4})")
 PAGES = r"\d+(?:\s*[–−-]\s*\d+)?(?:,\s*\d+(?:\s*[–−-]\s*\d+)?)*"

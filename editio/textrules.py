@@ -5,6 +5,10 @@ import re
 import unicodedata
 
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+CAPITAL = "A-ZÀ-ŽА-ЯЁ"
+"""Capital letters (Latin, accented Latin, Cyrillic), for character classes."""
+SMALL = "a-zà-žа-яё"
+"""Small letters of the same scripts."""
 SUPERSCRIPT_VALUE = str.maketrans(SUPERSCRIPTS, "0123456789")
 CLOSING = "'’\"”)]*»"
 SENTENCE_END = ".!?…"
