@@ -33,6 +33,9 @@ CITE_REST = re.compile(r"^(?P<title>.+),\s*(?P<journal>[^,]+),\s*(?P<volume>\d+)
                        r"\s*(?P<pages>\d+\s*[-–]\s*\d+)$")
 ABBREVIATION_BEFORE = re.compile(r"\b(?:p|pp|vol|vols|no|nos|l|ll|f|ff|op|d|ch|fig|n|nn|c|ca|art|sec)\.$", re.I)
 PLAIN_MARKER = re.compile(r"(?<=[.,;:!?'’\"”)\]])( ?)(\d{1,3})(?=\s|$)")
+WORD_MARKER = re.compile(r"(?<=[^\W\d_])(\d{1,3})(?=[\s.,;:!?)'’\"”]|$)")
+"""A number glued to the end of a word ('Kuibyshev23 argued', a title's 'OPPOSITION1'): a marker whose
+superscript the extraction lost, when the sequence of notes has a place for it."""
 SUPERSCRIPT_MARKER = re.compile(rf"( ?)([{SUPERSCRIPTS}]+)")
 
 
@@ -195,14 +198,50 @@ def _report(edition: Edition, work: _Work) -> Report:
 # --- lines and blocks ------------------------------------------------------
 
 def _drop_furniture(lines: list[Line], work: _Work) -> list[Line]:
+    heads = _running_heads(lines)
     kept = []
     for ln in lines:
-        if ln.text.strip() and PAGE_FURNITURE.match(ln.text):
+        if ln.text.strip() and (PAGE_FURNITURE.match(ln.text) or ln.no in heads):
             work.repair("furniture-removed", ln.no, "page number or running head dropped", ln.text.strip())
             kept.append(Line(ln.no, ""))
         else:
             kept.append(ln)
     return kept
+
+
+def _running_heads(lines: list[Line]) -> set[int]:
+    """Running heads printed without a page number, after the title block: in capitals, the authors'
+    names (initials and surnames, or the surnames the cover gives), the journal's title, or any line in
+    capitals printed twice."""
+    body = next((i for i, ln in enumerate(lines) if len(ln.text.strip()) >= 200), len(lines))
+    cite = next((m for m in (CITE_LINE.match(ln.text.strip()) for ln in lines[:body]) if m), None)
+    families, journal = set(), ""
+    if cite:
+        families = {a.split()[-1].upper() for a in re.split(r",\s*|\s+(?:&|and)\s+", cite.group("authors")) if a}
+        rest = CITE_REST.match(cite.group("rest"))
+        journal = fold(rest.group("journal")) if rest else ""
+    caps = [ln for ln in lines[body:] if _in_capitals(ln.text)]
+    printed = Counter(ln.text.strip() for ln in caps)
+    return {ln.no for ln in caps if printed[ln.text.strip()] > 1 or (journal and fold(ln.text) == journal)
+            or _names_head(ln.text, families)}
+
+
+def _in_capitals(text: str) -> bool:
+    text = text.strip()
+    return (2 <= len(text) <= 80 and not any(c.islower() for c in text)
+            and sum(c.isalpha() for c in text) >= 2 and text[-1] not in ",;:!?")
+
+
+def _names_head(text: str, families: set[str]) -> bool:
+    """'A. N. AUTHOR', 'J. SMITH AND A. PETROVA', 'PETROVA AND SMITH' (surnames from the cover)."""
+    tokens = [t for t in re.split(r"\s+|(?<=\.)(?=[A-ZА-ЯЁ])", text.strip()) if t]
+    initials = [t for t in tokens if re.fullmatch(r"[A-ZА-ЯЁ][A-ZА-ЯЁa-z]?\.,?", t)]
+    words = [t.rstrip(",") for t in tokens if t not in initials and t not in ("AND", "&", "ET", "AL.", "И")]
+    if not words or len(tokens) > 10:
+        return False
+    if families:
+        return all(w in families for w in words)
+    return bool(initials) and all(w.isalpha() for w in words)
 
 
 def _find_heading(lines: list[Line], names: set[str], start: int = 0) -> int | None:
@@ -318,7 +357,15 @@ def _read_title_block(front: list[_Run], meta: Metadata, work: _Work):
     if title_run is None:
         work.fail(front[0].lines[0], "cannot find the title: only an author line precedes the text",
                   front[0].text, "the article must begin with its author and title lines")
-    used = max(front.index(title_run), front.index(author_run) if author_run else -1) + 1
+    at = front.index(title_run)
+    if title_run.text.endswith(":") and at + 1 < len(front) and front[at + 1] is not author_run:
+        # 'Main title:' with the subtitle printed on a line of its own.
+        title_run.merge(front[at + 1], " ")
+        at += 1
+        if author_run is None and at + 1 < len(front) and _looks_like_author_line(front[at + 1].text):
+            author_run = front[at + 1]
+            authors = [a for a in re.split(r",\s*|\s+(?:and|&)\s+", author_run.text) if a]
+    used = max(at, front.index(author_run) if author_run else -1) + 1
     if author_run is None:
         work.doubt("inferred", title_run.lines[0], "no author line found next to the title")
     return title_run, authors, front[used:]
@@ -467,7 +514,7 @@ def _candidates(block_index: int, block: Block, run: _Run, work: _Work) -> list[
             reason = "a percentage"
         elif ABBREVIATION_BEFORE.search(before.rstrip()):
             reason = "a locator (an abbreviation such as 'p.' or 'vol.' precedes)"
-        elif after[:1].islower():
+        elif after[:1].islower() and not _glued_to_clause(m, before):
             reason = "a count (the sentence goes on in lower case)"
         if reason:
             work.doubt("rejected-number", line, f"'{m.group(2)}' not taken as a note marker: {reason}",
@@ -475,8 +522,19 @@ def _candidates(block_index: int, block: Block, run: _Run, work: _Work) -> list[
             continue
         form = "after-space" if m.group(1) else ("after-quote" if before[-1:] in "'’\"”" else "glued")
         found.append(_Candidate(block_index, m.start(), m.end(), value, m.group(0), form, line))
+    for m in WORD_MARKER.finditer(block.text):
+        after = block.text[m.end():].lstrip()
+        if after.startswith("%") or (re.match(r"[a-z]+", after.lower()) or [""])[0] in MONTHS:
+            continue
+        found.append(_Candidate(block_index, m.start(), m.end(), int(m.group(1)), m.group(0), "after-word",
+                                run.line_at(m.end() - 1)))
     return sorted(found, key=lambda c: c.start)
 
+
+def _glued_to_clause(m: re.Match, before: str) -> bool:
+    """'the exchanges,17 and the unions': a number glued to a comma (or ; :) after a word is a marker even
+    before lower case; counts and thousands keep a space or follow a digit ('in 1926, 312', '3,000')."""
+    return not m.group(1) and before[-1:] in ",;:" and (before[-2:-1].isalpha() or before[-2:-1] in "'’\"”)")
 
 def _place_markers(blocks: list[Block], runs: dict[str, _Run], numbers: set[int], work: _Work) -> None:
     """Find marker candidates in reading order, keep the longest increasing run of numbers,
@@ -650,7 +708,7 @@ def _read_bibliography(lines: list[Line], work: _Work) -> list[BibEntry]:
             continue
         bullet = BULLET_ITEM.match(text)
         text = bullet.group("text") if bullet else text
-        if raw and not bullet and not ends_sentence(raw[-1].text) and not _entry_start(text):
+        if raw and not bullet and not _entry_start(text) and _continues_entry(raw[-1].text, text):
             raw[-1].merge(_Run(text, [ln.no]))
             continue
         parts = bibentry.split_run_together(text)
@@ -680,6 +738,20 @@ def _read_bibliography(lines: list[Line], work: _Work) -> list[BibEntry]:
         entry.key = _entry_key(entry, keys)
         entries.append(entry)
     return entries
+
+
+YEAR = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)\b")
+IMPRINT_LINE = re.compile(rf"^[{CAPITAL}][^,.:;]{{1,40}}:\s*\S.*\b(?:1[5-9]\d\d|20\d\d)\.?$")
+COMPLETE_ENTRY = re.compile(r"(?:\b\d{4}[a-z]?|\d+\s*[–-]\s*\d+)\.$")
+
+
+def _continues_entry(previous: str, text: str) -> bool:
+    """Whether a line goes on with the entry above (wrapped), rather than starting a new one: the entry
+    broke off mid-sentence, the line begins in lower case or with a number, the entry has no year yet,
+    or the line is the imprint ('Place: Publisher, 1991.') of an entry that has not ended."""
+    return (not ends_sentence(previous) or text[:1].islower() or text[:1].isdigit()
+            or not YEAR.search(previous)
+            or (bool(IMPRINT_LINE.match(text)) and not COMPLETE_ENTRY.search(previous)))
 
 
 def _entry_start(text: str) -> bool:
