@@ -14,7 +14,8 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from .records import Block, Edition, Note, Report
-from .textrules import plain
+from .shelfmark import folio_label
+from .textrules import fold, plain
 
 _MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 # Private-use characters survive Markdown untouched and cannot occur in a seed's text by accident.
@@ -130,6 +131,8 @@ def _citation_span(c, base: str = "") -> _Span | None:
     if c.periodical:
         return _Span(c.offset, end, f'<span class="periodical" data-periodical="{_attr(c.periodical)}" '
                                     f'data-dates="{_attr(c.dates)}">', "</span>")
+    if c.to_note:
+        return _Span(c.offset, end, f'<a class="xref" href="{base}#note-{c.to_note}">', "</a>")
     return None
 
 
@@ -153,6 +156,7 @@ def environment(templates: Path) -> Environment:
     env.filters["inline"] = inline
     env.filters["block_html"] = block_html
     env.filters["note_html"] = note_html
+    env.filters["folios"] = folio_label
     return env
 
 
@@ -183,18 +187,31 @@ class Delo:
 
     @property
     def id(self) -> str:
-        return f"file-{self.archive}-{self.fond}-{self.opis}-{self.delo}".lower()
+        return "file-" + "-".join(file_key(self))
+
+    @property
+    def archive_id(self) -> str:
+        return "archive-" + file_key(self)[0]
+
+
+def file_key(a) -> tuple[str, ...]:
+    """An archival file as the index groups it: the same file whatever the script or case it is printed
+    in (GARF and ГАРФ, f. R-5457 and f. r-5457), as an id-safe ASCII key."""
+    return tuple(re.sub(r"[^a-z0-9]+", "-", fold(v)).strip("-") or "0" for v in (a.archive, a.fond, a.opis, a.delo))
 
 
 def archive_index(edition: Edition) -> list[Delo]:
-    """Every archival file cited, ordered by archive, fond, opis and delo (numerically)."""
+    """Every archival file cited, ordered by archive, fond, opis and delo (numerically). Each level is
+    shown as it is first printed, so one archive (or fond, opis) is one heading."""
     files: dict[tuple, Delo] = {}
+    shown: dict[tuple, str] = {}
     for note in edition.notes:
         for c in note.citations:
             if c.archive:
                 a = c.archive
-                key = (a.archive, a.fond, a.opis, a.delo)
-                files.setdefault(key, Delo(*key, [])).cited.append((note.n, a.listy, c.id))
+                key = file_key(a)
+                names = [shown.setdefault(key[:i + 1], v) for i, v in enumerate((a.archive, a.fond, a.opis, a.delo))]
+                files.setdefault(key, Delo(*names, [])).cited.append((note.n, a.listy, c.id))
     return [files[k] for k in sorted(files, key=lambda k: (k[0], *(_numeric(v) for v in k[1:])))]
 
 

@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 from .link import name_key
 from .problems import EditionError, Problem
 from .records import ArchivalRef, Edition
+from .shelfmark import folio_label
 from .render import Page, _block_label, archive_index, block_html, cited_in, environment, inline, note_html
 from .textrules import WORD, plain
 
@@ -131,7 +132,7 @@ def records(edition: Edition, slug: str) -> list[Record]:
                           _also([e.raw], variants)))
     for f in archive_index(edition):
         ref = ArchivalRef(f.archive, f.fond, f.opis, f.delo)
-        cited = "; ".join(f"note {n}" + (f", l. {listy}" if listy else "") for n, listy, _ in f.cited)
+        cited = "; ".join(f"note {n}" + (f", {folio_label(listy)}" if listy else "") for n, listy, _ in f.cited)
         body = Markup("<p>") + escape(f"{shelfmark_forms(ref)}. Cited in {cited}.") + Markup("</p>")
         out.append(Record(f"{f.id}.html", "Archive", file_label(ref), f"{slug}/archive.html#{f.id}",
                           "See the file in the archive index", body, {"kind": ["Archive"], "file": [file_label(ref)]}))
