@@ -55,11 +55,22 @@ def split_run_together(text: str) -> list[str]:
     parts = [p.strip() for p in RUN_TOGETHER.split(text) if p.strip()]
     merged: list[str] = []
     for part in parts:
-        if merged and not REPEATED_AUTHOR.match(part) and fold(part[:1]) < fold(merged[-1][:1]):
+        if merged and not REPEATED_AUTHOR.match(part) and _out_of_order(merged[-1], part):
             merged[-1] += " " + part  # out of alphabetical order: not a new entry
         else:
             merged.append(part)
     return merged
+
+
+def _out_of_order(previous: str, part: str) -> bool:
+    """Whether part would stand before the entry above it in alphabetical order: Cyrillic compared in its
+    own alphabet (Щ before Ю, though their transliterations sort the other way), Latin without accents;
+    entries in two scripts are listed in two runs, so between them there is no order to break."""
+    a, b = previous[:1].lower().replace("ё", "е"), part[:1].lower().replace("ё", "е")
+    cyrillic = ("а" <= a <= "я", "а" <= b <= "я")
+    if cyrillic[0] != cyrillic[1]:
+        return False
+    return b < a if cyrillic[0] else fold(b) < fold(a)
 
 
 def parse_entry(text: str) -> ParsedEntry:

@@ -708,7 +708,7 @@ def _read_bibliography(lines: list[Line], work: _Work) -> list[BibEntry]:
             continue
         bullet = BULLET_ITEM.match(text)
         text = bullet.group("text") if bullet else text
-        if raw and not bullet and not _entry_start(text) and _continues_entry(raw[-1].text, text):
+        if raw and not bullet and _continues_entry(raw[-1].text, text):
             raw[-1].merge(_Run(text, [ln.no]))
             continue
         parts = bibentry.split_run_together(text)
@@ -749,6 +749,10 @@ def _continues_entry(previous: str, text: str) -> bool:
     """Whether a line goes on with the entry above (wrapped), rather than starting a new one: the entry
     broke off mid-sentence, the line begins in lower case or with a number, the entry has no year yet,
     or the line is the imprint ('Place: Publisher, 1991.') of an entry that has not ended."""
+    if previous.rstrip().endswith((":", ",", "-", "–", "&")):
+        return True  # 'Moscow:' | 'Nauka, 1988.' even though the line looks like 'Surname, ...'
+    if _entry_start(text):
+        return False
     return (not ends_sentence(previous) or text[:1].islower() or text[:1].isdigit()
             or not YEAR.search(previous)
             or (bool(IMPRINT_LINE.match(text)) and not COMPLETE_ENTRY.search(previous)))
