@@ -36,6 +36,8 @@ PLAIN_MARKER = re.compile(r"(?<=[.,;:!?'’\"”)\]])( ?)(\d{1,3})(?=\s|$)")
 WORD_MARKER = re.compile(r"(?<=[^\W\d_])(\d{1,3})(?=[\s.,;:!?)'’\"”]|$)")
 """A number glued to the end of a word ('Kuibyshev23 argued', a title's 'OPPOSITION1'): a marker whose
 superscript the extraction lost, when the sequence of notes has a place for it."""
+DETERMINERS = set("the a an this these those his her its their our".split())
+"""Words no count stands before ('rule, 2 the aftermath'): a number before one is a marker."""
 SUPERSCRIPT_MARKER = re.compile(rf"( ?)([{SUPERSCRIPTS}]+)")
 
 
@@ -214,9 +216,10 @@ def _running_heads(lines: list[Line]) -> set[int]:
     names (initials and surnames, or the surnames the cover gives), the journal's title, or any line in
     capitals printed twice."""
     body = next((i for i, ln in enumerate(lines) if len(ln.text.strip()) >= 200), len(lines))
-    cite = next((m for m in (CITE_LINE.match(ln.text.strip()) for ln in lines[:body]) if m), None)
+    cite = _cover_citation(lines[:body])
     families, journal = set(), ""
     if cite:
+        cite = cite[0]
         families = {a.split()[-1].upper() for a in re.split(r",\s*|\s+(?:&|and)\s+", cite.group("authors")) if a}
         rest = CITE_REST.match(cite.group("rest"))
         journal = fold(rest.group("journal")) if rest else ""
@@ -306,33 +309,50 @@ def _corpus(texts: list[str]) -> _Corpus:
 
 # --- cover page and title block ---------------------------------------------
 
+def _paragraphs(lines: list[Line]) -> list[tuple[str, int]]:
+    """Runs of non-blank lines as (text joined by spaces, source line of their last line): a cover's
+    citation may be wrapped over several lines."""
+    out, current = [], []
+    for ln in lines + [Line(0, "")]:
+        if ln.text.strip():
+            current.append(ln)
+        elif current:
+            out.append((" ".join(c.text.strip() for c in current), current[-1].no))
+            current = []
+    return out
+
+
+def _cover_citation(lines: list[Line]) -> tuple[re.Match, int] | None:
+    """The cover's 'To cite this article: …' and the line it ends on."""
+    return next(((m, no) for text, no in _paragraphs(lines) if (m := CITE_LINE.match(text))), None)
+
+
 def _read_cover(lines: list[Line], work: _Work) -> tuple[int, Metadata]:
     """Index where the article proper starts, and what the cover page says about it."""
     meta = Metadata(title="", authors=[])
-    cite = next((ln for ln in lines if CITE_LINE.match(ln.text.strip())), None)
+    cite = _cover_citation(lines)
     if cite is None:
         first = next((ln for ln in lines if ln.text.strip()), None)
         work.doubt("inferred", first.no if first else 1,
                    "no cover page ('To cite this article:'): journal, volume, pages and DOI are unknown")
         return 0, meta
-    m = CITE_LINE.match(cite.text.strip())
+    m, end = cite
     meta.authors = [a.strip() for a in re.split(r",\s*|\s+(?:&|and)\s+", m.group("authors")) if a.strip()]
-    meta.year, meta.doi, meta.line = m.group("year"), m.group("doi"), cite.no
+    meta.year, meta.doi = m.group("year"), m.group("doi")
+    meta.line = next(ln.no for ln in lines if ln.text.strip().startswith("To cite this article"))
     rest = CITE_REST.match(m.group("rest"))
     if rest:
         meta.title = rest.group("title").strip()
         meta.journal, meta.volume = rest.group("journal").strip(), rest.group("volume")
         meta.issue, meta.pages = rest.group("issue"), re.sub(r"\s*[-–]\s*", "–", rest.group("pages"))
     else:
-        work.doubt("inferred", cite.no, "cover citation not in the form 'Title, Journal, vol:issue, pages'")
-    for ln in lines:
-        issn = re.match(r"^ISSN:\s*(.+?)(?:\s+Journal homepage:.*)?$", ln.text.strip())
+        work.doubt("inferred", meta.line, "cover citation not in the form 'Title, Journal, vol:issue, pages'")
+    for text, no in _paragraphs(lines):
+        issn = re.match(r"^ISSN:\s*(.+?)(?:\s+Journal homepage:.*)?$", text)
         if issn:
             meta.issn = issn.group(1)
-    end = cite.no
-    link = next((ln for ln in lines if ln.text.strip().startswith("To link to this article")), None)
-    if link and link.no > end:
-        end = link.no
+        if text.startswith("To link to this article") and no > end:
+            end = no
     return next(i for i, ln in enumerate(lines) if ln.no == end) + 1, meta
 
 
@@ -514,7 +534,7 @@ def _candidates(block_index: int, block: Block, run: _Run, work: _Work) -> list[
             reason = "a percentage"
         elif ABBREVIATION_BEFORE.search(before.rstrip()):
             reason = "a locator (an abbreviation such as 'p.' or 'vol.' precedes)"
-        elif after[:1].islower() and not _glued_to_clause(m, before):
+        elif after[:1].islower() and not _glued_to_clause(m, before) and next_word not in DETERMINERS:
             reason = "a count (the sentence goes on in lower case)"
         if reason:
             work.doubt("rejected-number", line, f"'{m.group(2)}' not taken as a note marker: {reason}",
@@ -701,21 +721,31 @@ def _read_notes(lines: list[Line], work: _Work) -> list[tuple[int, _Run]]:
 # --- bibliography ----------------------------------------------------------
 
 def _read_bibliography(lines: list[Line], work: _Work) -> list[BibEntry]:
-    raw: list[_Run] = []
+    printed: list[_Run] = []
     for ln in lines:
         text = ln.text.strip()
         if not text:
             continue
         bullet = BULLET_ITEM.match(text)
         text = bullet.group("text") if bullet else text
-        if raw and not bullet and _continues_entry(raw[-1].text, text):
-            raw[-1].merge(_Run(text, [ln.no]))
-            continue
-        parts = bibentry.split_run_together(text)
+        if printed and not bullet and _continues_entry(printed[-1].text, text):
+            printed[-1].merge(_Run(text, [ln.no]))
+        else:
+            printed.append(_Run(text, [ln.no]))
+    raw: list[_Run] = []
+    for run in printed:
+        parts = bibentry.split_run_together(run.text)
         if len(parts) > 1:
-            work.repair("entry-split", ln.no, f"{len(parts)} entries printed run together on one line",
-                        excerpt(text, 80), " | ".join(p[:25] for p in parts))
-        raw.extend(_Run(p, [ln.no]) for p in parts)
+            work.repair("entry-split", run.line_at(run.text.find(parts[1])),
+                        f"{len(parts)} entries printed run together"
+                        + (" on one line" if len(run.lines) == 1 else ""), excerpt(run.text, 80),
+                        " | ".join(p[:25] for p in parts))
+        at = 0
+        for part in parts:
+            at = run.text.find(part, at)
+            first, last = run.line_at(at), run.line_at(at + len(part) - 1)
+            raw.append(_Run(part, [ln for ln in run.lines if first <= ln <= last]))
+            at += len(part)
     entries: list[BibEntry] = []
     keys: set[str] = set()
     for run in raw:
@@ -740,26 +770,22 @@ def _read_bibliography(lines: list[Line], work: _Work) -> list[BibEntry]:
     return entries
 
 
-YEAR = re.compile(r"\b(?:1[5-9]\d\d|20\d\d)\b")
-IMPRINT_LINE = re.compile(rf"^[{CAPITAL}][^,.:;]{{1,40}}:\s*\S.*\b(?:1[5-9]\d\d|20\d\d)\.?$")
-COMPLETE_ENTRY = re.compile(r"(?:\b\d{4}[a-z]?|\d+\s*[–-]\s*\d+)\.$")
+IMPRINT_LINE = re.compile(rf"^[{CAPITAL}][\w'’&-]*(?:\s[\w'’&-]+){{0,3}}:\s*[^:.]+,?\s(?:1[5-9]\d\d|20\d\d)\.?$")
+COMPLETE_ENTRY = re.compile(r"(?:\b(?:1[5-9]\d\d|20\d\d)[a-z]?\)?|\d+\s*[–-]\s*\d+)\.?$")
+"""How an entry ends: with its year ('…Macmillan, 1960.', '… (1928).') or its pages ('…: 107–26.')."""
 
 
 def _continues_entry(previous: str, text: str) -> bool:
     """Whether a line goes on with the entry above (wrapped), rather than starting a new one: the entry
-    broke off mid-sentence, the line begins in lower case or with a number, the entry has no year yet,
-    or the line is the imprint ('Place: Publisher, 1991.') of an entry that has not ended."""
-    if previous.rstrip().endswith((":", ",", "-", "–", "&")):
-        return True  # 'Moscow:' | 'Nauka, 1988.' even though the line looks like 'Surname, ...'
-    if _entry_start(text):
-        return False
-    return (not ends_sentence(previous) or text[:1].islower() or text[:1].isdigit()
-            or not YEAR.search(previous)
-            or (bool(IMPRINT_LINE.match(text)) and not COMPLETE_ENTRY.search(previous)))
+    broke off after a colon, comma or connective, or before its year or pages; the line begins in lower
+    case, or is an imprint ('Place: Publisher, 1991.'), which never begins an entry."""
+    if re.search(r"(?:[:,;&–-]|\b(?:and|by|of|in|the|eds?\.))$", previous.rstrip()) or text[:1].islower():
+        return True
+    return bool(IMPRINT_LINE.match(text)) or not COMPLETE_ENTRY.search(previous.rstrip())
 
 
 def _entry_start(text: str) -> bool:
-    return bool(re.match(rf"^(?:[{CAPITAL}][\w'’-]+,\s|[—–_]{{2,}}|\.\s)", text))
+    return bool(re.match(rf"^(?:[{CAPITAL}][\w'’-]+,\s+[{CAPITAL}]|[—–_]{{2,}}|\.\s)", text))
 
 
 STOPWORDS = set("a an the of and in on for to at by with from "  # English

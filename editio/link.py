@@ -382,12 +382,16 @@ def _find_author_led(note: Note, index: _Index, taken: list[_Item]) -> list[_Ite
         item = _by_short_title(text, start, end, m.group("title"), works, locator, f"author {cited[0]}")
         if item is not None:
             out.append(item)
-    for m in IDEM.finditer(text):
-        if any(i.start < m.end() and m.start() < i.end for i in taken + out):
-            continue
-        loc_m = LOCATOR.match(text[m.end():])
+    return out
+
+
+def _find_idem(note: Note) -> list[_Item]:
+    """'Idem, *Title*, 12': a title of the author cited just before (resolved in order of the notes)."""
+    out = []
+    for m in IDEM.finditer(note.text):
+        loc_m = LOCATOR.match(note.text[m.end():])
         end = m.end() + (loc_m.end() if loc_m else 0)
-        out.append(_Item(Citation("", "work", m.start(), text[m.start():end],
+        out.append(_Item(Citation("", "work", m.start(), note.text[m.start():end],
                                   locator=loc_m.group("loc").strip() if loc_m else ""), "author",
                          title=m.group("title")))
     return out
@@ -436,6 +440,7 @@ def _items(note: Note, index: _Index, known: list[str], count: int) -> list[_Ite
     add(_find_archival(note, known, taken))
     add(_find_xrefs(note, count))
     add(_find_periodicals(note, index))
+    add(_find_idem(note))
     add(_find_works(note, index))
     add(_find_author_led(note, index, taken))
     add(_find_unmatched(note, taken))

@@ -168,13 +168,20 @@ def archive_before(text: str, start: int, known: list[str]) -> ArchiveName | Non
     return None
 
 
+_BEFORE_NAME = set("in is are was were see at from cf. also by for to on under".split())
+"""Words after which an archive's spelled-out name begins ('… is in Rossiiskii gosudarstvennyi arkhiv')."""
+
+
 def _name_start(text: str, end: int) -> int:
-    """Start of the spelled-out name ending at end: after the last sentence, clause or note break."""
-    cut = max(text.rfind(". ", 0, end), text.rfind("; ", 0, end), text.rfind(": ", 0, end))
-    start = cut + 2 if cut >= 0 else 0
+    """Start of the spelled-out name ending at end: back to a clause break or a word such as 'in',
+    then from its first capital ('the State Archive …' starts at 'State')."""
+    start = 0
+    for m in re.finditer(r"[.;:,](?=\s)|(?<!\S)(?:" + "|".join(re.escape(w) for w in _BEFORE_NAME) + r")(?=\s)",
+                         text[:end]):
+        start = m.end()
     while start < end and not text[start].isupper():
         start += 1
-    return start if start < end else (cut + 2 if cut >= 0 else 0)
+    return start if start < end else 0
 
 
 def normal(value: str) -> str:
