@@ -43,7 +43,8 @@ LOCATOR_TEXT = (rf"(?:{_LOC_WORD}\s*[\dIVXLCivxlc]+[a-z]?(?:\s*[–−-]\s*\d+)?
 LOCATOR = re.compile(rf"^(?:\s*\([^()]*\d{{4}}\))?,\s*(?P<loc>{LOCATOR_TEXT})")
 IBID = re.compile(r"(?<!\w)(?:[Ii]bid(?:em)?\b\.?|Там\s+же\b\.?)")
 IBID_LOCATOR = re.compile(rf"^[,.]?\s*(?:{DATES}|(?P<loc>{LOCATOR_TEXT}))(?![\w.]*\d)")
-PERIODICAL = re.compile(r"(?P<name>\*[^*]+\*|[A-Z][\w'’]+(?:\s[A-Za-z][\w'’]+){0,2}),\s*" + DATES)
+PERIODICAL = re.compile(r"(?P<name>\*[^*]+\*|[A-Z][\w'’]+(?:\s[A-Za-z][\w'’]+){0,2}),\s*(?:no\.\s*\d+,\s*)?"
+                        + DATES)
 XREF = re.compile(r"(?<!\w)(?:(?:[Ss]ee|[Cc]f\.)\s+(?:also\s+)?(?P<a>(?:notes?|nn?\.)\s+(?P<nums>\d+(?:\s*(?:,|and|&)\s*\d+)*))"
                   r"(?:\s+(?:above|below))?"
                   r"|(?P<b>(?:[Nn]otes?|nn?\.)\s+(?P<nums2>\d+(?:\s*(?:,|and|&)\s*\d+)*))\s+(?:above|below))")
@@ -126,7 +127,8 @@ class _Item:
     citation: Citation
     """The citation as found (kind, span, locator; target or file when known without context)."""
     needs: str = ""
-    """'' (complete), 'antecedent' (Ibid.), 'file' (a shelfmark below the fond), 'author' (Idem)."""
+    """'' (complete), 'antecedent' (Ibid.), 'file' (a shelfmark below the fond), 'author' (Idem), 'unread'
+    (what reads like a citation but was not recognised: nothing to link, no Ibid. may repeat past it)."""
     chain: shelfmark.Chain | None = None
     """The shelfmark printed with it (for 'file', or an Ibid. followed by one)."""
     doubt: str = ""
@@ -427,6 +429,26 @@ def _find_unmatched(note: Note, taken: list[_Item]) -> list[_Item]:
     return out
 
 
+CITATIONISH = re.compile(r",\s*(?:pp?\.\s*)?\d+(?:\s*[–−-]\s*\d+)?\.?$|\*[^*]+\*\s*(?:,\s*(?:no\.|vol\.|\d)|\()"
+                         r"|\b(?:box|folder|file|fol|fols|no|nos|p|pp|vol|vols|ll?)\.?\s+\d", re.IGNORECASE)
+"""A stretch of a note that reads like a citation: ends with a page, holds an italic title with an issue,
+volume, page or imprint after it, or a locator."""
+_SEGMENT = re.compile(r"[^;]+?(?:;|\.(?=\s+[A-ZÀ-ŽА-ЯЁ*'‘\"“])|$)")
+
+
+def _find_unread(note: Note, taken: list[_Item]) -> list[_Item]:
+    """Clauses and sentences that read like a citation but hold nothing the finders recognised ('Hoover
+    Institution Archives, box 3'): unreported by themselves, they stand between an 'Ibid.' and an older
+    citation, which it must not repeat."""
+    out = []
+    for m in _SEGMENT.finditer(note.text):
+        start, end = m.start() + len(m.group(0)) - len(m.group(0).lstrip()), m.end()
+        if any(i.start < end and start < i.end for i in taken) or not CITATIONISH.search(m.group(0).strip()):
+            continue
+        out.append(_Item(Citation("", "unread", start, note.text[start:end].rstrip(";")), needs="unread"))
+    return out
+
+
 def _items(note: Note, index: _Index, known: list[str], count: int) -> list[_Item]:
     """Everything the note cites, in the order it stands; earlier finders take precedence."""
     taken: list[_Item] = []
@@ -444,6 +466,7 @@ def _items(note: Note, index: _Index, known: list[str], count: int) -> list[_Ite
     add(_find_works(note, index))
     add(_find_author_led(note, index, taken))
     add(_find_unmatched(note, taken))
+    add(_find_unread(note, taken))
     return sorted(taken, key=lambda i: i.start)
 
 
@@ -495,6 +518,8 @@ def _resolve(item: _Item, antecedent, same_note: bool, note: Note, index: _Index
     c = item.citation
     if item.doubt:
         _doubt(outcome, note, item, item.doubt, item.doubt_kind)
+        return None
+    if item.needs == "unread":
         return None
     if item.chain is not None and c.archive is not None:
         _ocr_repairs(item, note, outcome, c.archive)

@@ -116,12 +116,21 @@ def chain_at(text: str, pos: int, ocr_first: bool = False) -> Chain | None:
     return chain
 
 
+_SLASHED = re.compile(rf"(?<=[\w.,])\s*,?\s*(?P<fond>{NUMBER})/(?P<opis>{NUMBER})/(?P<delo>{NUMBER})(?![\w/])")
+"""'RGASPI 17/21/2668': fond, opis and delo joined by slashes, right after an archive's abbreviation."""
+
+
 def chains(text: str) -> list[Chain]:
     """Every chain in a text, in order; a chain is never counted twice from inside itself."""
     out: list[Chain] = []
     pos = 0
     while True:
         m = _ANY_KEYWORD.search(text, pos)
+        slashed = _slashed(text, pos)
+        if slashed is not None and (m is None or slashed.start <= m.start()):
+            out.append(slashed)
+            pos = slashed.end
+            continue
         if m is None:
             return out
         chain = chain_at(text, m.start())
@@ -130,6 +139,20 @@ def chains(text: str) -> list[Chain]:
             continue
         out.append(chain)
         pos = chain.end
+
+
+def _slashed(text: str, pos: int) -> Chain | None:
+    """The next slashed shelfmark after pos that follows an archive's abbreviation, with its folios."""
+    for m in _SLASHED.finditer(text, pos):
+        if not _BARE.search(text[:m.start()]):
+            continue
+        chain = Chain([Element(level, m.group(level), m.start(level), m.end(level)) for level in LEVELS[:3]])
+        sep = _SEPARATOR.match(text, chain.end)
+        folios = element_at(text, sep.end(), ("listy",), ocr=True)
+        if folios:
+            chain.elements.append(folios)
+        return chain
+    return None
 
 
 @dataclass
