@@ -135,3 +135,33 @@ def test_works_from_a_sub_path(page: Page, sub_path_url, article_path):
     assert notes(titles) == [31]
     page.locator("#search-results li > a", has_text="Note 31").click()
     expect(page).to_have_url(sub_path_url + article_path.removesuffix("index.html") + "#note-31")
+
+
+@pytest.fixture(scope="module")
+def cyrillic_url(tmp_path_factory):
+    """An invented article whose sources are printed in Cyrillic (tests/seeds), built and served."""
+    import build
+    from pathlib import Path
+    seed = Path(__file__).parent / "seeds" / "leningrad-komsomol-cyrillic.txt"
+    out = tmp_path_factory.mktemp("cyrillic")
+    assert build.main(["--seed", str(seed), "--out", str(out)]) == 0
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out / "site"))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("query", ["Zhdanova", "Жданова"])
+def test_a_name_the_edition_prints_in_both_scripts_is_found_in_either(page: Page, cyrillic_url, query):
+    # Note 19 prints only 'Жданова', note 26 both; the reference only the Cyrillic.
+    titles = search(page, cyrillic_url, query)
+    assert {19, 26} <= set(notes(titles))
+    assert any(t.startswith("Жданова") for t in titles)
+
+
+def test_a_cyrillic_shelfmark_finds_its_note(page: Page, cyrillic_url):
+    titles = search(page, cyrillic_url, "Р-1000")
+    assert set(notes(titles)) == {14, 28}
