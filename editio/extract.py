@@ -215,7 +215,8 @@ def _running_heads(lines: list[Line]) -> set[int]:
     """Running heads printed without a page number, after the title block: in capitals, the authors'
     names (initials and surnames, or the surnames the cover gives), the journal's title, or any line in
     capitals printed twice."""
-    body = next((i for i, ln in enumerate(lines) if len(ln.text.strip()) >= 200), len(lines))
+    first = next((first for text, first, _ in _paragraphs(lines) if len(text) >= 200), None)
+    body = next((i for i, ln in enumerate(lines) if ln.no == first), len(lines))
     cite = _cover_citation(lines[:body])
     families, journal = set(), ""
     if cite:
@@ -309,22 +310,22 @@ def _corpus(texts: list[str]) -> _Corpus:
 
 # --- cover page and title block ---------------------------------------------
 
-def _paragraphs(lines: list[Line]) -> list[tuple[str, int]]:
-    """Runs of non-blank lines as (text joined by spaces, source line of their last line): a cover's
+def _paragraphs(lines: list[Line]) -> list[tuple[str, int, int]]:
+    """Runs of non-blank lines as (text joined by spaces, first and last source line): a cover's
     citation may be wrapped over several lines."""
     out, current = [], []
     for ln in lines + [Line(0, "")]:
         if ln.text.strip():
             current.append(ln)
         elif current:
-            out.append((" ".join(c.text.strip() for c in current), current[-1].no))
+            out.append((" ".join(c.text.strip() for c in current), current[0].no, current[-1].no))
             current = []
     return out
 
 
 def _cover_citation(lines: list[Line]) -> tuple[re.Match, int] | None:
     """The cover's 'To cite this article: …' and the line it ends on."""
-    return next(((m, no) for text, no in _paragraphs(lines) if (m := CITE_LINE.match(text))), None)
+    return next(((m, no) for text, _, no in _paragraphs(lines) if (m := CITE_LINE.match(text))), None)
 
 
 def _read_cover(lines: list[Line], work: _Work) -> tuple[int, Metadata]:
@@ -347,7 +348,7 @@ def _read_cover(lines: list[Line], work: _Work) -> tuple[int, Metadata]:
         meta.issue, meta.pages = rest.group("issue"), re.sub(r"\s*[-–]\s*", "–", rest.group("pages"))
     else:
         work.doubt("inferred", meta.line, "cover citation not in the form 'Title, Journal, vol:issue, pages'")
-    for text, no in _paragraphs(lines):
+    for text, _, no in _paragraphs(lines):
         issn = re.match(r"^ISSN:\s*(.+?)(?:\s+Journal homepage:.*)?$", text)
         if issn:
             meta.issn = issn.group(1)

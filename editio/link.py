@@ -30,7 +30,10 @@ CLOSERS = "'’\"”*»"
 DELIMITERS = ",;.:?!)" + CLOSERS
 NAME = rf"(?:(?:van|von|de|der|da)\s)?[{CAPITAL}][\w'’-]*\w"
 NAMES = rf"{NAME}(?:\s{NAME})?(?:,\s*(?:and\s+)?{NAME})*(?:,?\s+(?:and|и|&)\s+{NAME})?(?:\s+et\s+al\.)?"
-NAMES_BEFORE = re.compile(rf"(?P<names>{NAMES})(?:,\s*eds?\.)?(?:,\s*|['’]s\s+(?:\w+\s+){{0,8}}?)$")
+NAMES_BEFORE = re.compile(rf"(?P<names>{NAMES})(?:,\s*eds?\.)?(?:,\s*|['’]s\s+(?:\w+\s+){{0,8}}?)$"
+                          rf"|(?P<ru>{NAME})\s+(?:[{CAPITAL}]\.\s?){{1,2}}$")
+"""The authors just before a title: 'Carr, ', 'Davies and Harris, eds., ', 'Kirov's letter to …', or in the
+Russian manner, surname and initials: 'Иванова Н.С. '."""
 TITLE = r"\*[^*]+\*|'[^']+'|‘[^’]+’|\"[^\"]+\"|“[^”]+”|«[^»]+»"
 AUTHOR_LED = re.compile(rf"(?P<names>{NAMES})(?:,\s*eds?\.)?,\s*(?:(?P<opcit>op\.\s*cit\.)|(?P<title>{TITLE}))")
 IDEM = re.compile(rf"(?<!\w)(?P<idem>Idem|Eadem|Он же|Она же)\.?,\s*(?P<title>{TITLE}|[{CAPITAL}][^,.;]*)")
@@ -40,7 +43,10 @@ PAGES = r"\d+(?:\s*[–−-]\s*\d+)?(?:,\s*\d+(?:\s*[–−-]\s*\d+)?)*"
 _LOC_WORD = r"(?:vols?|pp?|ch|chap|no|nos|pt|bk|t|С|с|Т|т)\."
 LOCATOR_TEXT = (rf"(?:{_LOC_WORD}\s*[\dIVXLCivxlc]+[a-z]?(?:\s*[–−-]\s*\d+)?(?:,\s*(?:{_LOC_WORD}\s*)?{PAGES})*"
                 rf"|{PAGES}(?:\s*n\.\s*\d+)?|passim|introduction|preface|conclusion|part\s+\d+)(?:,?\s+passim)?")
-LOCATOR = re.compile(rf"^(?:\s*\([^()]*\d{{4}}\))?,\s*(?P<loc>{LOCATOR_TEXT})")
+RU_IMPRINT = rf"\.\s*[{CAPITAL}][\w-]*\.?(?::\s*[^.,;]+)?,\s*\d{{4}}"
+"""An imprint in the Russian manner after a title: '. Л., 1971', '. М.: Наука, 1975'."""
+LOCATOR = re.compile(rf"^(?:\s*\([^()]*\d{{4}}\)|{RU_IMPRINT})?(?:,\s*(?P<loc>{LOCATOR_TEXT})"
+                     rf"|\.\s*(?P<page>(?:[СсPp]|pp)\.\s*{PAGES}))")
 IBID = re.compile(r"(?<!\w)(?:[Ii]bid(?:em)?\b\.?|Там\s+же\b\.?)")
 IBID_LOCATOR = re.compile(rf"^[,.]?\s*(?:{DATES}|(?P<loc>{LOCATOR_TEXT}))(?![\w.]*\d)")
 PERIODICAL = re.compile(r"(?P<name>\*[^*]+\*|[A-Z][\w'’]+(?:\s[A-Za-z][\w'’]+){0,2}),\s*(?:no\.\s*\d+,\s*)?"
@@ -293,6 +299,12 @@ def _mention(text: str, words: list, i: int, k: int):
     return start, end, quoted
 
 
+def _locator_after(text: str) -> tuple[int, str]:
+    """(length, locator as printed) of the locator after a title, an imprint skipped; (0, '') if none."""
+    m = LOCATOR.match(text)
+    return (m.end(), (m.group("loc") or m.group("page")).strip()) if m else (0, "")
+
+
 def _resolve_title(note, mention, k, candidates, index) -> _Item | None:
     text = note.text
     start, end, quoted = mention
@@ -300,21 +312,22 @@ def _resolve_title(note, mention, k, candidates, index) -> _Item | None:
     if re.match(r"^,\s*['‘\"“*«]", after) and not quoted:
         return None  # 'Tolstoy, *Sobranie ...*': the word is an author's name, not a short title
     names_m = NAMES_BEFORE.search(text[max(0, start - 120):start])
-    cited, cited_keys = _cited_keys(names_m.group("names")) if names_m else ([], set())
-    loc_m = LOCATOR.match(after)
-    locator = loc_m.group("loc").strip() if loc_m else ""
-    if not quoted and not cited and not locator:
+    names = (names_m.group("names") or names_m.group("ru")) if names_m else ""
+    cited, cited_keys = _cited_keys(names) if names else ([], set())
+    loc_end, locator = _locator_after(after)
+    imprint = bool(re.match(RU_IMPRINT, after))
+    if not quoted and not cited and not locator and not imprint:
         return None  # a capitalised phrase with no sign of being a citation
     if not quoted and k == 1 and not locator and not any(cited_keys & c.names for c in candidates):
         return None
     span_start = start
-    if names_m and names_m.group(0).rstrip().endswith(","):
+    if names_m:
         # The link starts at the first name that is an author of the bibliography ('See Smith, ...').
         names_at = start - len(names_m.group(0))
-        known = [m for m in re.finditer(NAME, names_m.group("names")) if _name_keys(m.group(0)) & index.names]
+        known = [m for m in re.finditer(NAME, names) if _name_keys(m.group(0)) & index.names]
         if known:
             span_start = names_at + known[0].start()
-    printed = text[span_start:end + (loc_m.end() if loc_m else 0)]
+    printed = text[span_start:end + loc_end]
     by_author = [c for c in candidates if cited_keys & c.names]
     earlier = [c for c in candidates if any(name_key(w) in c.names for w in WORD.findall(text[:start]))]
     title = text[start:end]
@@ -369,9 +382,8 @@ def _find_author_led(note: Note, index: _Index, taken: list[_Item]) -> list[_Ite
         if not works or first is None:
             continue
         start = m.start() + first.start()
-        loc_m = LOCATOR.match(text[m.end():])
-        end = m.end() + (loc_m.end() if loc_m else 0)
-        locator = loc_m.group("loc").strip() if loc_m else ""
+        loc_end, locator = _locator_after(text[m.end():])
+        end = m.end() + loc_end
         if m.group("opcit"):
             if len(works) == 1:
                 out.append(_Item(Citation("", "work", start, text[start:end], target=works[0].entry.key,
@@ -391,10 +403,9 @@ def _find_idem(note: Note) -> list[_Item]:
     """'Idem, *Title*, 12': a title of the author cited just before (resolved in order of the notes)."""
     out = []
     for m in IDEM.finditer(note.text):
-        loc_m = LOCATOR.match(note.text[m.end():])
-        end = m.end() + (loc_m.end() if loc_m else 0)
-        out.append(_Item(Citation("", "work", m.start(), note.text[m.start():end],
-                                  locator=loc_m.group("loc").strip() if loc_m else ""), "author",
+        loc_end, locator = _locator_after(note.text[m.end():])
+        end = m.end() + loc_end
+        out.append(_Item(Citation("", "work", m.start(), note.text[m.start():end], locator=locator), "author",
                          title=m.group("title")))
     return out
 

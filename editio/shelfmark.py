@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from .textrules import MONTHS
 
 LEVELS = ("fond", "opis", "delo", "listy")
-_KEYWORDS = {
+_KEYWORDS = {  # Ukrainian archives print opys, sprava (spr.) and arkush (ark.) for opis, delo and list
     "fond": r"[Ff]ond|[Фф]онд|[FfФф]\.",
-    "opis": r"[Oo]pis['’ʹ]?|[Oo]p\.?|[Оо]пись|[Оо]п\.",
-    "delo": r"[Dd]elo|[Dd]\.|[Дд]ело|[Дд]\.",
-    "listy": r"[Ll]isty\.?|[Ll]ist\.?|[Ll]l\.|[Ll]\.|[Лл]исты?|[Лл]л\.|[Лл]\.",
+    "opis": r"[Oo]pis['’ʹ]?|[Oo]pys|[Oo]p\.?|[Оо]пись|[Оо]пис|[Оо]п\.",
+    "delo": r"[Dd]elo|[Dd]\.|[Ss]prava|[Ss]pr\.|[Дд]ело|[Дд]\.|[Сс]права|[Сс]пр\.",
+    "listy": r"[Ll]isty\.?|[Ll]ist\.?|[Ll]l\.|[Ll]\.|[Aa]rk(?:ush|ushi|\.)|[Лл]исты?|[Лл]л\.|[Лл]\.|[Аа]рк\.",
 }
 NUMBER = r"(?:[A-ZА-ЯЁ]{1,2}\s?[-–]\s?|[a-zа-яё]{1,2}[-–]|[A-ZА-ЯЁ]{1,2})?\d+(?:[a-zа-яё]{1,2}(?![\w]))?"
 """A fond, opis or delo: digits with a letter prefix (R-5457, Р-1000) or suffix (1a, 12a)."""
@@ -42,7 +42,8 @@ ABBREVIATION = r"[A-ZА-ЯЁ][\w]*[A-ZА-ЯЁ][\w]*(?:\s[A-ZА-ЯЁ][\w]{0,7})?"
 """An archive's abbreviation: a word with two or more capitals, perhaps with a place ('TsGA SPb')."""
 _DEFINED = re.compile(r"\((?:hereafter|henceforth|hereinafter|further|далее)\s*[-–—:]?\s*"
                       r"(?:cited\s+as\s+)?[‘'\"“]?(?P<abbr>[^()'’\"”]{2,30}?)[’'\"”]?\)")
-_BARE = re.compile(rf"(?<![\w-])(?P<abbr>{ABBREVIATION})\s*[,.]?\s*$")
+_BARE = re.compile(rf"(?<![\w-])(?P<abbr>{ABBREVIATION})(?:\s*\([^()]*\))?\s*[,.]?\s*$")
+"""An abbreviation right before the fond, perhaps with a description: 'DAKO (State Archive of Kyiv Oblast), f.'."""
 _IN_PARENS = re.compile(rf"\((?P<abbr>{ABBREVIATION})\)\s*[,.]?\s*$")
 
 
@@ -182,7 +183,7 @@ def archive_before(text: str, start: int, known: list[str]) -> ArchiveName | Non
     if m and m.start() > 0 and before[:m.start()].rstrip()[-1:].isalpha():
         return ArchiveName(m.group("abbr"), _name_start(before, m.start()), True)
     for abbr in sorted(known, key=len, reverse=True):
-        m = re.search(rf"(?<![\w-]){re.escape(abbr)}\s*[,.]?\s*$", before)
+        m = re.search(rf"(?<![\w-]){re.escape(abbr)}(?:\s*\([^()]*\))?\s*[,.]?\s*$", before)
         if m:
             return ArchiveName(abbr, m.start(), False)
     m = _BARE.search(before)
