@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from pathlib import Path
 import http.server
 import threading
 
@@ -116,18 +117,27 @@ def test_search_on_a_phone(browser, site_url):
     context.close()
 
 
+def served(folder):
+    """A plain static server for folder on a free port of 127.0.0.1: (its address, how to stop it)."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def stop():
+        server.shutdown()
+        server.server_close()
+    return f"http://127.0.0.1:{server.server_address[1]}/", stop
+
+
 @pytest.fixture(scope="module")
 def sub_path_url(built, tmp_path_factory):
     """The site served from /edition/ by a plain static server."""
     root = tmp_path_factory.mktemp("served")
     (root / "edition").symlink_to(built, target_is_directory=True)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *a: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/edition/"
-    server.shutdown()
-    server.server_close()
+    url, stop = served(root)
+    yield url + "edition/"
+    stop()
 
 
 def test_works_from_a_sub_path(page: Page, sub_path_url, article_path):
@@ -141,17 +151,12 @@ def test_works_from_a_sub_path(page: Page, sub_path_url, article_path):
 def cyrillic_url(tmp_path_factory):
     """An invented article whose sources are printed in Cyrillic (tests/seeds), built and served."""
     import build
-    from pathlib import Path
     seed = Path(__file__).parent / "seeds" / "leningrad-komsomol-cyrillic.txt"
     out = tmp_path_factory.mktemp("cyrillic")
     assert build.main(["--seed", str(seed), "--out", str(out)]) == 0
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out / "site"))
-    handler.log_message = lambda *a: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    url, stop = served(out / "site")
+    yield url
+    stop()
 
 
 @pytest.mark.parametrize("query", ["Zhdanova", "Жданова"])
