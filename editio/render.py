@@ -5,6 +5,7 @@ HTML disabled, and templates autoescape: nothing a source says can become markup
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -215,6 +216,22 @@ def archive_index(edition: Edition) -> list[Delo]:
     return [files[k] for k in sorted(files, key=lambda k: (k[0], *(_numeric(v) for v in k[1:])))]
 
 
+def archive_tree(files: list[Delo]) -> list[tuple[Delo, list[tuple[str, list[tuple[str, list[Delo]]]]]]]:
+    """The files grouped by archive, fond and opis in the order archive_index gives them (numeric: opis 2
+    before opis 11), each archive with its first file (for its name and id)."""
+    tree = []
+    for _, in_archive in itertools.groupby(files, key=lambda f: file_key(f)[0]):
+        in_archive = list(in_archive)
+        fonds = [(group[0].fond, [(opis[0].opis, opis) for opis in _grouped(group, 2)])
+                 for group in _grouped(in_archive, 1)]
+        tree.append((in_archive[0], fonds))
+    return tree
+
+
+def _grouped(files: list[Delo], level: int) -> list[list[Delo]]:
+    return [list(g) for _, g in itertools.groupby(files, key=lambda f: file_key(f)[:level + 1])]
+
+
 def _numeric(value: str) -> tuple[int, str]:
     digits = "".join(ch for ch in value if ch.isdigit())
     return (int(digits) if digits else 0, value)
@@ -339,7 +356,7 @@ def render_site(pages: list[Page], templates: Path, base_url: str = "") -> dict[
         out[f"{page.slug}/apparatus.html"] = env.get_template("apparatus.html.j2").render(
             **common, here="apparatus", app=apparatus(ed, page.report))
         out[f"{page.slug}/archive.html"] = env.get_template("archive.html.j2").render(
-            **common, here="archive", files=archive_index(ed), periodicals=periodical_index(ed))
+            **common, here="archive", archives=archive_tree(archive_index(ed)), periodicals=periodical_index(ed))
     return out
 
 
