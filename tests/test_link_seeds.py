@@ -17,6 +17,8 @@ from lxml import html
 import build
 from editio.extract import extract
 from editio.link import link
+from editio.records import ArchivalRef
+from editio.render import file_key
 
 SEEDS = [p for p in sorted(Path(__file__).parent.glob("seeds/*.txt"))
          if p.with_name(p.stem + ".expect.yaml").exists()  # test_extract_small fails a seed without one
@@ -109,3 +111,27 @@ def test_html_contract(seed, tmp_path_factory):
                  for e in li.xpath(".//*[@data-archive]")]
         assert works == [c[1] for c in want.get(n, []) if len(c) == 3 and c[1] in keys], f"note {n}"
         assert files == [c[1:] for c in want.get(n, []) if len(c) == 6], f"note {n}"
+
+
+def test_archive_index(seed, tmp_path_factory):
+    """Every file the notes cite is listed once, with the notes that cite it, grouped however it is
+    printed (GARF and ГАРФ, f. r-5515 and f. R-5515), in numeric order at every level."""
+    _, _, _, expect = linked(seed)
+    out = tmp_path_factory.mktemp(seed.stem + "-archive")
+    built_page(seed, out)
+    page = html.parse(str(out / "site" / seed.stem / "archive.html")).getroot()
+    listed = [(tuple(li.get(f"data-{k}") for k in ("archive", "fond", "opis", "delo")),
+               sorted({int(a.get("href").split("-")[-1]) for a in li.iter("a")})) for li in page.xpath("//li[@data-archive]")]
+    want: dict[tuple, set[int]] = {}
+    for n, cites in expected_links(expect).items():
+        for c in cites:
+            if len(c) == 6:
+                want.setdefault(file_key(ArchivalRef(*c[1:5])), set()).add(n)
+    got = {file_key(ArchivalRef(*key)): notes for key, notes in listed}
+    assert len(got) == len(listed), "a file is listed twice"
+    assert got == {k: sorted(v) for k, v in want.items()}
+
+    def numeric(key):
+        return [key[0]] + [(int("".join(ch for ch in v if ch.isdigit()) or 0), v) for v in key[1:]]
+    keys = [file_key(ArchivalRef(*key)) for key, _ in listed]
+    assert [numeric(k) for k in keys] == sorted(numeric(k) for k in keys)
