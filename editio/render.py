@@ -125,7 +125,9 @@ def _citation_span(c, base: str = "") -> _Span | None:
                  f'data-delo="{_attr(a.delo)}" data-listy="{_attr(a.listy)}"')
         if c.repeats:
             attrs += f' data-repeats="{_attr(c.repeats)}"'
-        return _Span(c.offset, end, f'<span class="archival" {attrs}>', "</span>")
+        # A link to the file in the archive index (its preview, with script): the file is what it cites.
+        return _Span(c.offset, end, f'<a class="archival" href="{base}archive.html#file-{"-".join(file_key(a))}" '
+                                    f'{attrs}>', "</a>")
     if c.target:
         return _Span(c.offset, end, f'<a class="citation" href="{base}#{_attr(c.target)}" '
                                     f'data-confidence="{_attr(c.confidence)}">', "</a>")

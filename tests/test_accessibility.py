@@ -1,4 +1,5 @@
-"""axe-core (axe-playwright-python, offline) on every kind of page, light and dark, with a popover open."""
+"""axe-core (axe-playwright-python, offline) on every kind of page, light and dark, with a popover, a
+citation preview and the sidenotes open; the keyboard walk through every marker."""
 from __future__ import annotations
 
 import pytest
@@ -16,7 +17,7 @@ def violations(page) -> list:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_no_axe_violations(browser, site_url, seed, scheme):
-    context = browser.new_context(color_scheme=scheme)
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 1024, "height": 800})
     page = context.new_page()
     found = {}
     for path in PAGES:
@@ -28,14 +29,23 @@ def test_no_axe_violations(browser, site_url, seed, scheme):
     page.goto(site_url + f"{seed.stem}/")
     page.locator("#noteref-31").focus()
     page.locator(".note-popover").wait_for()
-    found["popover"] = violations(page)
+    page.locator(".note-popover a.archival").first.focus()
+    page.locator(".cite-popover").wait_for()
+    found["popover with a preview"] = violations(page)
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.locator(".sidenote").first.wait_for()
+    page.locator(".sidenote a.citation").first.focus()
+    page.locator(".cite-popover").wait_for()
+    found["sidenotes with a preview"] = violations(page)
     context.close()
     assert found == {key: [] for key in found}
 
 
 def test_keyboard_walk_reaches_every_marker_and_its_note(page, site_url, seed):
     """Tab from the top of the article: every marker is reached in order, its note opens, the note's
-    links come next in the tab order, and Esc on any of them closes it and returns focus to the marker."""
+    links come next in the tab order (a citation's reference opening as it is reached), and Esc closes
+    the innermost popover and returns focus to what opened it: the citation, then the marker."""
+    page.set_viewport_size({"width": 1024, "height": 800})
     page.goto(site_url + f"{seed.stem}/")
     reached, links_in_notes = [], 0
     for _ in range(600):
@@ -51,7 +61,13 @@ def test_keyboard_walk_reaches_every_marker_and_its_note(page, site_url, seed):
             reached.append(int(focus["text"]))
         elif focus["inPopover"]:
             links_in_notes += 1
-            if links_in_notes == 1:  # Esc from inside a note: closed, focus back on its marker
+            if links_in_notes == 1:  # a citation, its reference open: Esc closes the reference, then the note
+                link = page.evaluate("document.activeElement.textContent")
+                assert page.evaluate("document.querySelectorAll('.cite-popover').length") == 1
+                page.keyboard.press("Escape")
+                assert page.evaluate("document.querySelectorAll('.cite-popover').length") == 0
+                assert page.evaluate("document.querySelectorAll('.note-popover').length") == 1
+                assert page.evaluate("document.activeElement.textContent") == link
                 page.keyboard.press("Escape")
                 assert page.evaluate("document.querySelectorAll('.note-popover').length") == 0
                 assert page.evaluate("document.activeElement.textContent") == str(reached[-1])

@@ -53,7 +53,8 @@ def test_screenshots_for_review(page: Page, site_url, article_path):
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
-def open_article(page: Page, site_url, article_path, width=1280, height=800):
+def open_article(page: Page, site_url, article_path, width=1024, height=800):
+    """The article at a width without room for sidenotes (popovers), unless told otherwise."""
     page.set_viewport_size({"width": width, "height": height})
     page.goto(site_url + article_path)
     return page
@@ -106,9 +107,12 @@ def test_keyboard_focus_opens_escape_closes_and_returns_focus(page: Page, site_u
     page.locator("#noteref-2").focus()
     pop, box = popover_box(page)
     expect(pop).to_contain_text("Carr, Socialism In One Country")
-    expect(page.locator("#noteref-2")).to_have_attribute("aria-describedby", "note-popover")
-    page.keyboard.press("Tab")  # into the note's first link
+    expect(page.locator("#noteref-2")).to_have_attribute("aria-describedby", pop.get_attribute("id"))
+    page.keyboard.press("Tab")  # into the note's first link, a citation: its reference opens too
     assert page.evaluate("document.activeElement.closest('.note-popover') !== null")
+    expect(page.locator(".cite-popover")).to_have_count(1)
+    page.keyboard.press("Escape")
+    expect(page.locator(".cite-popover")).to_have_count(0)
     page.keyboard.press("Escape")
     expect(page.locator(".note-popover")).to_have_count(0)
     expect(page.locator("#noteref-2")).to_be_focused()
@@ -118,7 +122,7 @@ def test_restored_marker_explains_itself(page: Page, site_url, article_path):
     open_article(page, site_url, article_path)
     page.locator("#noteref-51").focus()
     pop, _ = popover_box(page)
-    expect(pop.locator(".note-popover-editorial")).to_contain_text("Marker restored by the editor: Note 51")
+    expect(pop.locator(".tip-why")).to_contain_text("Marker restored by the editor: Note 51")
     expect(page.locator("#noteref-51")).to_have_text("51")
 
 
@@ -175,7 +179,7 @@ def test_emendation_shows_source_reading_on_focus(page: Page, site_url, article_
 
 def test_screenshots_dark_and_print(browser, site_url, article_path):
     SHOTS.mkdir(exist_ok=True)
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    context = browser.new_context(viewport={"width": 1024, "height": 900}, color_scheme="dark")
     page = context.new_page()
     page.goto(site_url + article_path + "#p12")
     page.locator("#noteref-31").hover()
@@ -191,6 +195,7 @@ def test_screenshots_dark_and_print(browser, site_url, article_path):
 def test_no_request_leaves_the_site(page: Page, site_url, article_path):
     requests = []
     page.on("request", lambda r: requests.append(r.url))
+    page.set_viewport_size({"width": 1024, "height": 800})
     page.goto(site_url + article_path)
     page.locator("#noteref-14").hover()
     page.locator(".note-popover").wait_for()

@@ -114,7 +114,7 @@ def test_no_script_runs_in_the_browser(browser, hostile):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
-    page = browser.new_page()
+    page = browser.new_page(viewport={"width": 1024, "height": 800})  # popovers; sidenotes below
     dialogs, violations = [], []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
@@ -123,6 +123,9 @@ def test_no_script_runs_in_the_browser(browser, hostile):
         page.locator("#noteref-1").hover()
         page.locator(".note-popover").wait_for()
         page.locator("#p1").hover()
+        page.set_viewport_size({"width": 1440, "height": 900})
+        page.locator(".sidenote").first.wait_for()
+        page.locator("#noteref-1").hover()
         page.goto(base + "search.html?q=alert")
         page.locator("#search-results li").first.wait_for()
         page.locator("#search-results li").first.hover()
