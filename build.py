@@ -125,6 +125,9 @@ def main(argv=None) -> int:
         return 1
     for work in job.works:
         print("\n".join(extract.summarise(work.report)))
+        if args.command == "check":
+            print("\n".join(corrections.settling(work.report, f"{job.edition_label or job.edition_dir}/"
+                                                                 f"{work.slug}/{corrections.FILE}")))
     for line in job.log:
         print(line)
     print(f"{'checked' if args.command == 'check' else 'built'} in {time.perf_counter() - started:.2f} s")

@@ -15,6 +15,7 @@ Every entry needs a reason.
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -162,7 +163,7 @@ def apply(edition: Edition, report: Report, corrections: Corrections) -> list[Pr
                                     editorial="restored", reason=c.reason))
         block.markers.sort(key=lambda m: (m.offset, m.n))
         anchored[c.note] = block
-        _resolve(report, lambda d, n=c.note: d.kind == "unanchored-note" and d.note == n, c.reason, line)
+        _resolve(report.doubts, lambda d, n=c.note: d.kind == "unanchored-note" and d.note == n, c.reason, line)
 
     restored_at = {c.note: line for line, c in corrections.of("markers")}
     for before, after in _out_of_order(edition):
@@ -177,14 +178,26 @@ def apply(edition: Edition, report: Report, corrections: Corrections) -> list[Pr
             continue
         block, at = hits[0]
         block.gaps.append(Gap(at + len(c.after), c.reason))
-        _resolve(report, lambda d, b=block.id: d.kind == "suspected-lacuna" and d.block == b, c.reason, line)
+        _resolve(report.doubts, lambda d, b=block.id: d.kind == "suspected-lacuna" and d.block == b, c.reason, line)
 
+    problems.extend(_accept(report.doubts, corrections, linking=False))
+    return problems
+
+
+LINKING = {"unresolved-citation", "unresolved-archival", "archival-locator"}
+"""Doubts the link stage reports: accepted after linking."""
+
+
+def _accept(doubts: list[Doubt], corrections: Corrections, linking: bool) -> list[Problem]:
+    problems = []
     for line, c in corrections.of("accept"):
-        found = _resolve(report, lambda d, c=c: d.kind == c.doubt and (c.about in d.detail or c.about in d.excerpt),
-                         c.reason, line)
-        if not found:
-            stale(line, f"no open '{c.doubt}' doubt about these words", c.about,
-                  "the report no longer has this doubt: remove the entry")
+        if (c.doubt in LINKING) != linking:
+            continue
+        # The quoted words of a doubt's excerpt first: another doubt's detail may quote them too.
+        if not (_resolve(doubts, lambda d, c=c: d.kind == c.doubt and c.about in d.excerpt, c.reason, line)
+                or _resolve(doubts, lambda d, c=c: d.kind == c.doubt and c.about in d.detail, c.reason, line)):
+            problems.append(Problem(corrections.path, line, f"no open '{c.doubt}' doubt about these words", c.about,
+                                    "the report no longer has this doubt: remove the entry"))
     return problems
 
 
@@ -239,7 +252,112 @@ def apply_citations(edition: Edition, doubts: list[Doubt], corrections: Correcti
         for d in doubts:
             if d.note == c.note and d.kind == "unresolved-citation" and (d.excerpt in c.text or c.text in d.excerpt):
                 d.resolved_by, d.resolution = f"{FILE}:{line}", c.reason
+    problems.extend(_accept(doubts, corrections, linking=True))
     return problems
+
+
+# --- what would settle a doubt ------------------------------------------------
+
+SENTENCE_END = re.compile(r"(?<![^\W\d_])(?!(?:pp|vol|vols|nos|eds|ibid|cf|ch|etc)\.)(?:[^\W\d_]{3,}|\d+)"
+                          r"[.!?…][’'\"”)]*(?=\s)", re.IGNORECASE)
+"""The end of a sentence, not of an abbreviation ('p.', 'vol.', an initial)."""
+
+
+def suggest(doubt: Doubt, edition: Edition) -> str:
+    """A corrections.yaml entry that would settle the doubt, ready to paste: the words quoted from the
+    edition (unique in it, so the entry applies), the reason left for the editor to give."""
+    blocks = {b.id: b for b in edition.blocks()}
+    if doubt.kind == "unanchored-note" and doubt.block in blocks:
+        block, at = _marker_place(edition, doubt.note)
+        return _entry("markers", {"note": doubt.note, "after": _quote(edition, block.text, at), "where": block.id})
+    if doubt.kind == "suspected-lacuna" and doubt.block in blocks:
+        block = blocks[doubt.block]
+        return _entry("lacunae", {"after": _quote(edition, block.text, len(block.text.rstrip())), "where": block.id})
+    about = doubt.excerpt or doubt.detail
+    if len(about) > 80 or doubt.kind == "rejected-number":  # whole words only: its excerpt is cut at both ends
+        words = about[:80].split(" ")
+        about = " ".join(words[doubt.kind == "rejected-number":-1]) if len(words) > 3 else about[:80]
+    return _entry("accept", {"doubt": doubt.kind, "about": about})
+
+
+def settling(report: Report, path: str) -> list[str]:
+    """The report's open doubts, each with the entry that would settle it (what 'check' prints)."""
+    lines = []
+    for d in report.doubts:
+        if not d.resolved_by and d.suggestion:
+            lines.append(f"  {d.kind} (line {d.line}): settle it in {path} with")
+            lines += ["      " + row for row in d.suggestion.splitlines()]
+    return lines
+
+
+def _entry(section: str, fields: dict) -> str:
+    inner = ", ".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in fields.items())
+    return f'{section}:\n  - {{{inner}, reason: ""}}\n'
+
+
+def _marker_place(edition: Edition, n: int) -> tuple[Block, int]:
+    """Where a lost marker most likely stood: at the end of a sentence (a marker closes the sentence it
+    documents) between the markers around it, the sentences sharing most words with the notes lost there
+    chosen in the order of the notes (the later sentence on a tie)."""
+    blocks = list(edition.blocks())
+    placed = sorted((m.n, bi, m.offset) for bi, b in enumerate(blocks) for m in b.markers)
+    prev = max(((k, bi, off) for k, bi, off in placed if k < n), default=(0, 0, 0))
+    nxt = min(((k, bi, off) for k, bi, off in placed if k > n),
+              default=(len(edition.notes) + 1, len(blocks) - 1, len(blocks[-1].text)))
+    sentences = []
+    for bi in range(prev[1], nxt[1] + 1):
+        text = blocks[bi].text
+        start, hi = prev[2] if bi == prev[1] else 0, nxt[2] if bi == nxt[1] else len(text)
+        for m in SENTENCE_END.finditer(text + " ", start, hi):  # the next marker's own sentence ends past hi
+            sentences.append((blocks[bi], m.end(), text[start:m.end()]))
+            start = m.end()
+    if not sentences:
+        return blocks[prev[1]], len(blocks[prev[1]].text.rstrip())
+    notes = {x.n: x.text for x in edition.notes}
+    run = [k for k in range(prev[0] + 1, nxt[0]) if k in notes]
+    scores = [[_shared(notes[k], s[2]) for s in sentences] for k in run]
+    chosen = _in_order(scores)
+    block, end, _ = sentences[chosen[run.index(n)]]
+    return block, end
+
+
+def _in_order(scores: list[list[int]]) -> list[int]:
+    """For each row (a note, in order) a column (a sentence), the columns never decreasing (strictly
+    increasing where there are enough), the sum of scores the greatest, later columns on a tie."""
+    rows, cols = len(scores), len(scores[0])
+    step = 1 if cols >= rows else 0
+    best = [[(-1, 0)] * cols for _ in range(rows)]  # (score, column of the row before)
+    for c in range(cols):
+        best[0][c] = (scores[0][c], -1)
+    for r in range(1, rows):
+        for c in range(cols):
+            options = [(best[r - 1][p][0], p) for p in range(c - step + 1) if best[r - 1][p][0] >= 0]
+            if options:
+                score, p = max(options)
+                best[r][c] = (score + scores[r][c], p)
+    c = max(range(cols), key=lambda c: (best[-1][c][0], c))
+    out = []
+    for r in range(rows - 1, -1, -1):
+        out.append(c)
+        c = best[r][c][1]
+    return out[::-1]
+
+
+def _shared(a: str, b: str) -> int:
+    """How many words (of five letters or more, compared by their first five) two texts share."""
+    def stems(text):
+        return {w.lower()[:5] for w in re.findall(r"[^\W\d_]{5,}", text)}
+    return len(stems(a) & stems(b))
+
+
+def _quote(edition: Edition, text: str, end: int) -> str:
+    """The fewest words ending at end that occur only once in the edition (at least three)."""
+    words = list(re.finditer(r"\S+", text[:end]))
+    for count in range(3, len(words) + 1):
+        quote = text[words[-count].start():end]
+        if len(_find(edition, quote, "")) == 1:
+            return quote
+    return text[:end]
 
 
 def _find(edition: Edition, quote: str, where: str) -> list[tuple[Block | Note, int]]:
@@ -292,9 +410,9 @@ def _out_of_order(edition: Edition) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(seen, seen[1:]) if b < a]
 
 
-def _resolve(report: Report, matches, reason: str, line: int) -> bool:
+def _resolve(doubts: list[Doubt], matches, reason: str, line: int) -> bool:
     found = False
-    for doubt in report.doubts:
+    for doubt in doubts:
         if not doubt.resolved_by and matches(doubt):
             doubt.resolved_by, doubt.resolution = f"{FILE}:{line}", reason
             found = True

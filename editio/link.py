@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from . import shelfmark
-from .corrections import apply_citations
+from .corrections import apply_citations, suggest
 from .problems import EditionError
 from .records import ArchivalRef, BibEntry, Citation, Doubt, Edition, Note, Repair
 from .textrules import CAPITAL, MONTHS, WORD, fold
@@ -652,6 +652,9 @@ def stage(job):
         _propagate(work.edition)
         work.report.doubts.extend(doubts)
         work.report.repairs.extend(repairs)
+        for d in work.report.doubts:
+            if not d.resolved_by:
+                d.suggestion = suggest(d, work.edition)
         for kind, n in Counter(r.kind for r in repairs).items():
             work.report.counts[f"repairs.{kind}"] = n
         work.report.counts.update(counts(work.edition, doubts))

@@ -305,6 +305,8 @@ class Doubt:
     """The correction that settles it (corrections.yaml:LINE), if any."""
     resolution: str = ""
     """The editor's reason, from that correction."""
+    suggestion: str = ""
+    """For an open doubt: a corrections.yaml entry that would settle it, ready to paste (the reason left empty)."""
 
 
 @dataclass

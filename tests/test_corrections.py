@@ -129,3 +129,30 @@ def test_check_reports_every_problem_at_once(tmp_path):
         "(\"'many'\"); write a whole number there"]
     assert {p.name: p.read_bytes() for p in path.parent.iterdir()} == before
     assert not (tmp_path / "out" / "site").exists()
+
+
+@pytest.mark.parametrize("name", ["urals-planners", "moscow-labour-exchanges", "leningrad-komsomol-cyrillic",
+                                  SEED.stem])
+def test_every_suggested_entry_settles_its_doubt(tmp_path, name):
+    """Paste every entry the report suggests (a reason given): the build with --strict then passes, every
+    doubt settled; 'check' prints the same entries."""
+    import yaml
+    seed = SEED if name == SEED.stem else PROJECT / "tests" / "seeds" / f"{name}.txt"
+    out = tmp_path / "out"
+    command = [sys.executable, str(PROJECT / "build.py"), "--seed", str(seed), "--out", str(out)]
+    assert subprocess.run(command, capture_output=True, text=True).returncode == 0
+    report = yaml.safe_load((out / "edition" / name / "report.yaml").read_text(encoding="utf-8"))
+    sections: dict[str, list[str]] = {}
+    for d in report["doubts"]:
+        section, item = d["suggestion"].split("\n", 1)
+        sections.setdefault(section, []).append(item.replace('reason: ""', 'reason: "checked"'))
+    assert sections, "no doubts to settle"
+    (out / "edition" / name / "corrections.yaml").write_text(
+        "".join(section + "\n" + "".join(items) for section, items in sections.items()), encoding="utf-8")
+    checked = subprocess.run(command[:2] + ["check"] + command[2:], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    assert "settle it in" not in checked.stdout
+    strict = subprocess.run(command + ["--strict"], capture_output=True, text=True)
+    assert strict.returncode == 0, strict.stderr
+    report = yaml.safe_load((out / "edition" / name / "report.yaml").read_text(encoding="utf-8"))
+    assert all(d["resolved_by"] for d in report["doubts"])
