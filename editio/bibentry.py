@@ -62,15 +62,19 @@ def split_run_together(text: str) -> list[str]:
     return merged
 
 
+CYRILLIC_ORDER = "абвгґдеєёжзиіїйклмнопрстуфхцчшщъыьэюя"
+"""Russian and Ukrainian letters in alphabetical order."""
+
+
 def _out_of_order(previous: str, part: str) -> bool:
     """Whether part would stand before the entry above it in alphabetical order: Cyrillic compared in its
     own alphabet (Щ before Ю, though their transliterations sort the other way), Latin without accents;
     entries in two scripts are listed in two runs, so between them there is no order to break."""
-    a, b = previous[:1].lower().replace("ё", "е"), part[:1].lower().replace("ё", "е")
-    cyrillic = ("а" <= a <= "я", "а" <= b <= "я")
+    a, b = previous[:1].lower(), part[:1].lower()
+    cyrillic = (a in CYRILLIC_ORDER, b in CYRILLIC_ORDER)
     if cyrillic[0] != cyrillic[1]:
         return False
-    return b < a if cyrillic[0] else fold(b) < fold(a)
+    return CYRILLIC_ORDER.index(b) < CYRILLIC_ORDER.index(a) if cyrillic[0] else fold(b) < fold(a)
 
 
 def parse_entry(text: str) -> ParsedEntry:
@@ -146,11 +150,12 @@ def parse_names(text: str) -> list[Person]:
         return [Person(family=parts[0])]
     people = [Person(parts[0], _initial_stop(parts[1]))]
     rest = parts[2:]
-    if len(rest) % 2 == 0:
+    if len(rest) % 2 == 0 and not all(" " in name for name in rest):
         # Every name inverted: 'Ivanova, Anna S., Petrov, Oleg V.'
         people += [Person(rest[i], _initial_stop(rest[i + 1])) for i in range(0, len(rest), 2)]
     else:
-        # Chicago: only the first name inverted, the others in natural order ('Anne, and Paul Vidal').
+        # Chicago: only the first name inverted, the others in natural order ('Anne, and Paul Vidal';
+        # 'Martos, Iryna, Oleh Hrytsenko, and Dmytro Shapoval').
         for name in rest:
             words = name.split()
             people.append(Person(words[-1], " ".join(words[:-1])) if len(words) > 1 else Person(name))

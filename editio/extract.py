@@ -238,8 +238,8 @@ def _in_capitals(text: str) -> bool:
 
 def _names_head(text: str, families: set[str]) -> bool:
     """'A. N. AUTHOR', 'J. SMITH AND A. PETROVA', 'PETROVA AND SMITH' (surnames from the cover)."""
-    tokens = [t for t in re.split(r"\s+|(?<=\.)(?=[A-ZА-ЯЁ])", text.strip()) if t]
-    initials = [t for t in tokens if re.fullmatch(r"[A-ZА-ЯЁ][A-ZА-ЯЁa-z]?\.,?", t)]
+    tokens = [t for t in re.split(rf"\s+|(?<=\.)(?=[{CAPITAL}])", text.strip()) if t]
+    initials = [t for t in tokens if re.fullmatch(rf"[{CAPITAL}][{CAPITAL}a-z]?\.,?", t)]
     words = [t.rstrip(",") for t in tokens if t not in initials and t not in ("AND", "&", "ET", "AL.", "И")]
     if not words or len(tokens) > 10:
         return False
@@ -553,9 +553,10 @@ def _candidates(block_index: int, block: Block, run: _Run, work: _Work) -> list[
 
 
 def _glued_to_clause(m: re.Match, before: str) -> bool:
-    """'the exchanges,17 and the unions': a number glued to a comma (or ; :) after a word is a marker even
-    before lower case; counts and thousands keep a space or follow a digit ('in 1926, 312', '3,000')."""
-    return not m.group(1) and before[-1:] in ",;:" and (before[-2:-1].isalpha() or before[-2:-1] in "'’\"”)")
+    """'the exchanges,17 and the unions': a number glued to a comma (or ; : or a closing bracket) after a word
+    is a marker even before lower case; counts and thousands keep a space or follow a digit ('in 1926, 312',
+    '3,000', '(1921)10')."""
+    return not m.group(1) and before[-1:] in ",;:)" and (before[-2:-1].isalpha() or before[-2:-1] in "'’\"”)")
 
 def _place_markers(blocks: list[Block], runs: dict[str, _Run], numbers: set[int], work: _Work) -> None:
     """Find marker candidates in reading order, keep the longest increasing run of numbers,
@@ -658,11 +659,16 @@ def _stretch(blocks: list[Block], start: tuple[int, int], end: tuple[int, int]) 
 
 def _read_notes(lines: list[Line], work: _Work) -> list[tuple[int, _Run]]:
     items: list[tuple[int | None, _Run]] = []
-    current = None
+    current, broken = None, False
+    # Notes printed one a line (not wrapped: a line followed by another ends a sentence, page breaks aside):
+    # a plain line after a complete note is an item of its own.
+    followed = [a.text for a, b in zip(lines, lines[1:]) if a.text.strip() and b.text.strip()]
+    one_a_line = sum(map(ends_sentence, followed)) >= 0.9 * len(followed)
     for ln in lines:
         text = ln.text.strip()
         if not text:
             current = None if current is None or ends_sentence(current[1].text) else current
+            broken = current is not None
             continue
         numbered = NOTE_ITEM.match(text)
         last_n = next((n for n, _ in reversed(items) if n is not None), 0)
@@ -671,11 +677,16 @@ def _read_notes(lines: list[Line], work: _Work) -> list[tuple[int, _Run]]:
             items.append(current)
             continue
         bullet = BULLET_ITEM.match(text)
-        if bullet or current is None:
+        if bullet or current is None or (one_a_line and ends_sentence(current[1].text) and text[:1].isupper()):
             current = (None, _Run(bullet.group("text") if bullet else text, [ln.no]))
             items.append(current)
         else:
+            if broken:
+                n = current[0] or last_n
+                work.repair("note-continuation-merged", ln.no, f"note {n} continues across a page break (it broke "
+                            "off mid-sentence)", excerpt(current[1].text[-30:] + " | " + text[:30], 80))
             current[1].merge(_Run(text, [ln.no]))
+        broken = False
     notes: list[tuple[int, _Run]] = []
     for i, (n, run) in enumerate(items):
         if n is not None and notes and n <= notes[-1][0]:

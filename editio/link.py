@@ -37,7 +37,7 @@ Russian manner, surname and initials: 'Иванова Н.С. '."""
 TITLE = r"\*[^*]+\*|'[^']+'|‘[^’]+’|\"[^\"]+\"|“[^”]+”|«[^»]+»"
 AUTHOR_LED = re.compile(rf"(?P<names>{NAMES})(?:,\s*eds?\.)?,\s*(?:(?P<opcit>op\.\s*cit\.)|(?P<title>{TITLE}))")
 IDEM = re.compile(rf"(?<!\w)(?P<idem>Idem|Eadem|Он же|Она же)\.?,\s*(?P<title>{TITLE}|[{CAPITAL}][^,.;]*)")
-DATES = (r"(?P<dates>(?:\d{1,2},\s*)*(?:\d{1,2}\s+and\s+)?\d{1,2}\s+(?:"
+DATES = (r"(?P<dates>(?:\d{1,2},\s*)*(?:\d{1,2}\s+and\s+)?\d{1,2}(?:\s*[–-]\s*\d{1,2})?\s+(?:"
          + "|".join(m.capitalize() for m in MONTHS[:12]) + r")\s+\d{4})")
 PAGES = r"\d+(?:\s*[–−-]\s*\d+)?(?:,\s*\d+(?:\s*[–−-]\s*\d+)?)*"
 _LOC_WORD = r"(?:vols?|pp?|ch|chap|no|nos|pt|bk|t|С|с|Т|т)\."
@@ -45,7 +45,7 @@ LOCATOR_TEXT = (rf"(?:{_LOC_WORD}\s*[\dIVXLCivxlc]+[a-z]?(?:\s*[–−-]\s*\d+)?
                 rf"|{PAGES}(?:\s*n\.\s*\d+)?|passim|introduction|preface|conclusion|part\s+\d+)(?:,?\s+passim)?")
 RU_IMPRINT = rf"\.\s*[{CAPITAL}][\w-]*\.?(?::\s*[^.,;]+)?,\s*\d{{4}}"
 """An imprint in the Russian manner after a title: '. Л., 1971', '. М.: Наука, 1975'."""
-LOCATOR = re.compile(rf"^(?:\s*\([^()]*\d{{4}}\)|{RU_IMPRINT})?(?:,\s*(?P<loc>{LOCATOR_TEXT})"
+LOCATOR = re.compile(rf"^(?:\s*\[[^\]]*\])?(?:\s*\([^()]*\d{{4}}\)|{RU_IMPRINT})?(?:,\s*(?P<loc>{LOCATOR_TEXT})"
                      rf"|\.\s*(?P<page>(?:[СсPp]|pp)\.\s*{PAGES}))")
 IBID = re.compile(r"(?<!\w)(?:[Ii]bid(?:em)?\b\.?|Там\s+же\b\.?)")
 IBID_LOCATOR = re.compile(rf"^[,.]?\s*(?:{DATES}|(?P<loc>{LOCATOR_TEXT}))(?![\w.]*\d)")
@@ -209,11 +209,16 @@ def _levels(chain: shelfmark.Chain, base: ArchivalRef | None = None) -> tuple[st
     return tuple(out)
 
 
-def _find_periodicals(note: Note, index: _Index) -> list[_Item]:
+def _find_periodicals(note: Note, index: _Index, taken: list[_Item]) -> list[_Item]:
+    """A title and the date of an issue; not a letter's addressee ('Sysoev to Kuibyshev, 2 July 1929') or a
+    dated document before its shelfmark ('…, 14 March 1922, TsDAVO …'), not an author of the references;
+    a run of days ('3–5 November') only after an italic title (not 'East Anglia, UK, 3–5 January')."""
     out = []
     for m in PERIODICAL.finditer(note.text):
         name = m.group("name").strip("*")
-        if name_key(name.split()[0]) in index.names:
+        if (name_key(name.split()[0]) in index.names or re.search(r"\bto(?:\s+the)?\s+$", note.text[:m.start()])
+                or any(0 <= t.start - m.end() <= 3 and t.citation.kind == "archive" for t in taken)
+                or re.search(r"\d\s*[–-]\s*\d", m.group("dates")) and not m.group("name").startswith("*")):
             continue
         out.append(_Item(Citation("", "periodical", m.start(), m.group(0), periodical=name, dates=m.group("dates"),
                                   confidence="high", evidence="a title followed by the date of an issue")))
@@ -444,7 +449,7 @@ CITATIONISH = re.compile(r",\s*(?:pp?\.\s*)?\d+(?:\s*[–−-]\s*\d+)?\.?$|\*[^*
                          r"|\b(?:box|folder|file|fol|fols|no|nos|p|pp|vol|vols|ll?)\.?\s+\d", re.IGNORECASE)
 """A stretch of a note that reads like a citation: ends with a page, holds an italic title with an issue,
 volume, page or imprint after it, or a locator."""
-_SEGMENT = re.compile(r"[^;]+?(?:;|\.(?=\s+[A-ZÀ-ŽА-ЯЁ*'‘\"“])|$)")
+_SEGMENT = re.compile(rf"[^;]+?(?:;|\.(?=\s+[{CAPITAL}*'‘\"“])|$)")
 
 
 def _find_unread(note: Note, taken: list[_Item]) -> list[_Item]:
@@ -472,7 +477,7 @@ def _items(note: Note, index: _Index, known: list[str], count: int) -> list[_Ite
     add(_find_ibids(note))
     add(_find_archival(note, known, taken))
     add(_find_xrefs(note, count))
-    add(_find_periodicals(note, index))
+    add(_find_periodicals(note, index, taken))
     add(_find_idem(note))
     add(_find_works(note, index))
     add(_find_author_led(note, index, taken))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .textrules import MONTHS
+from .textrules import CAPITAL, MONTHS, SMALL
 
 LEVELS = ("fond", "opis", "delo", "listy")
 _KEYWORDS = {  # Ukrainian archives print opys, sprava (spr.) and arkush (ark.) for opis, delo and list
@@ -22,9 +22,9 @@ _KEYWORDS = {  # Ukrainian archives print opys, sprava (spr.) and arkush (ark.) 
     "delo": r"[Dd]elo|[Dd]\.|[Ss]prava|[Ss]pr\.|[Дд]ело|[Дд]\.|[Сс]права|[Сс]пр\.",
     "listy": r"[Ll]isty\.?|[Ll]ist\.?|[Ll]l\.|[Ll]\.|[Aa]rk(?:ush|ushi|\.)|[Лл]исты?|[Лл]л\.|[Лл]\.|[Аа]рк\.",
 }
-NUMBER = r"(?:[A-ZА-ЯЁ]{1,2}\s?[-–]\s?|[a-zа-яё]{1,2}[-–]|[A-ZА-ЯЁ]{1,2})?\d+(?:[a-zа-яё]{1,2}(?![\w]))?"
+NUMBER = rf"(?:[{CAPITAL}]{{1,2}}\s?[-–]\s?|[{SMALL}]{{1,2}}[-–]|[{CAPITAL}]{{1,2}})?\d+(?:[{SMALL}]{{1,2}}(?![\w]))?"
 """A fond, opis or delo: digits with a letter prefix (R-5457, Р-1000) or suffix (1a, 12a)."""
-_FOLIO = r"\d+(?:\s?(?:ob|об)(?:\.|(?!\w))|[a-zа-яё](?![\wа-яё]))?"
+_FOLIO = rf"\d+(?:\s?(?:ob|об)(?:\.|(?!\w))|[{SMALL}](?!\w))?"
 _DASH = r"\s*[-–—−]\s*"
 _NOT_DATE = r"(?!\s*(?i:" + "|".join(MONTHS) + r")\b)"
 FOLIOS = rf"{_FOLIO}(?:{_DASH}{_FOLIO})?(?:\s*,\s*{_FOLIO}(?:{_DASH}{_FOLIO})?(?!\w){_NOT_DATE})*"
@@ -38,7 +38,7 @@ _OCR_FOLIO = re.compile(rf"(?P<kw>1\.)\s*(?P<val>{FOLIOS})")
 _SEPARATOR = re.compile(r"\s*[,.]?\s*")
 _ANY_KEYWORD = re.compile(rf"(?<![\w.'’])(?:{'|'.join(_KEYWORDS.values())})\s*(?=\w{{0,2}}[-–]?\d)")
 
-ABBREVIATION = r"[A-ZА-ЯЁ][\w]*[A-ZА-ЯЁ][\w]*(?:\s[A-ZА-ЯЁ][\w]{0,7})?"
+ABBREVIATION = rf"[{CAPITAL}]\w*[{CAPITAL}]\w*(?:\s[{CAPITAL}]\w{{0,7}})?"
 """An archive's abbreviation: a word with two or more capitals, perhaps with a place ('TsGA SPb')."""
 _DEFINED = re.compile(r"\((?:hereafter|henceforth|hereinafter|further|далее)\s*[-–—:]?\s*"
                       r"(?:cited\s+as\s+)?[‘'\"“]?(?P<abbr>[^()'’\"”]{2,30}?)[’'\"”]?\)")

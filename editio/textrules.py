@@ -5,9 +5,9 @@ import re
 import unicodedata
 
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
-CAPITAL = "A-ZÀ-ŽА-ЯЁ"
+CAPITAL = "A-ZÀ-ŽА-ЯЁЄІЇҐ"
 """Capital letters (Latin, accented Latin, Cyrillic), for character classes."""
-SMALL = "a-zà-žа-яё"
+SMALL = "a-zà-žа-яёєіїґ"
 """Small letters of the same scripts."""
 SUPERSCRIPT_VALUE = str.maketrans(SUPERSCRIPTS, "0123456789")
 CLOSING = "'’\"”)]*»"
@@ -59,9 +59,9 @@ _UNDECOMPOSED = str.maketrans({"ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø":
                                "œ": "oe", "Œ": "OE", "đ": "d", "Đ": "D", "ð": "d", "þ": "th", "ħ": "h"})
 
 
-# Cyrillic in the Library of Congress manner, without diacritics; hard and soft signs dropped.
-_CYRILLIC = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюяіѣ",
-                     "a b v g d e e zh z i i k l m n o p r s t u f kh ts ch sh shch _ y _ e iu ia i e".split()))
+# Cyrillic (Russian, Ukrainian) in the Library of Congress manner, without diacritics; hard and soft signs dropped.
+_CYRILLIC = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюяіѣєїґ",
+                     "a b v g d e e zh z i i k l m n o p r s t u f kh ts ch sh shch _ y _ e iu ia i e ie i g".split()))
 _TRANSLIT = str.maketrans({**{c: ("" if t == "_" else t) for c, t in _CYRILLIC.items()},
                            **{c.upper(): ("" if t == "_" else t.capitalize()) for c, t in _CYRILLIC.items()}})
 
