@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
 import sys
 import time
 from pathlib import Path
 
-from editio import corrections, export, extract, link, publish, render, search
+from editio import articles, collection, corrections, export, extract, link, publish, render, search
 from editio.job import EditionWork, Job, label_for, slug_for
 from editio.problems import EditionError, Problem
 
 PROJECT = Path(__file__).resolve().parent
 
-# The build, in order. Each stage takes the job and returns it with its own part done.
-STAGES = [
+# One article, in order: each stage takes a job of that article alone and returns it with its part done.
+ARTICLE = [
     extract.stage,
     corrections.stage,
     link.stage,
@@ -29,7 +30,15 @@ STAGES = [
     render.stage,
     search.pages,
     export.stage,
-    publish.stage,
+]
+
+# The build, in order. Each stage takes the job and returns it with its own part done.
+STAGES = [
+    publish.stage,                              # the staging folder beside the site
+    functools.partial(articles.stage, ARTICLE),  # every article (in parallel, unchanged ones from the cache)
+    collection.stage,                           # landing page, collection archive index and bibliography
+    search.search_page,
+    publish.write,
     search.index,
     publish.commit,
 ]
@@ -69,7 +78,23 @@ def make_job(args) -> Job:
     works = [EditionWork(seed, slug_for(seed), label_for(seed, PROJECT)) for seed in seeds]
     base_url = args.base_url or (f"http://127.0.0.1:{args.port}/" if args.command == "serve" else "")
     return Job(PROJECT, edition_dir, site_dir, works, edition_label=label_for(edition_dir, PROJECT),
-               strict=args.strict, base_url=base_url)
+               strict=args.strict, base_url=base_url, **indexer_settings(os.environ))
+
+
+def indexer_settings(env) -> dict:
+    """The search indexer as the environment sets it: EDITIO_PAGEFIND, a pagefind executable (default:
+    the one the pagefind_bin package ships); EDITIO_PAGEFIND_TIMEOUT, the seconds one run may take."""
+    settings = {"pagefind": env.get("EDITIO_PAGEFIND", "")}
+    limit = env.get("EDITIO_PAGEFIND_TIMEOUT")
+    if limit is not None:
+        try:
+            settings["index_timeout"] = float(limit)
+        except ValueError:
+            settings["index_timeout"] = 0.0
+        if not settings["index_timeout"] > 0:
+            raise EditionError([Problem("EDITIO_PAGEFIND_TIMEOUT", 0, "not a number of seconds", limit,
+                                        "set it to a positive number, e.g. 120, or unset it")])
+    return settings
 
 
 def run(job: Job) -> Job:
@@ -82,15 +107,9 @@ def run(job: Job) -> Job:
 
 
 def check(job: Job) -> Job:
-    """Every problem of seeds, corrections and edition YAML, raised at once: the stages before the
-    site is rendered, then the edition YAML already on disk."""
-    problems = []
-    try:
-        for stage in STAGES[:STAGES.index(render.stage)]:
-            job = stage(job)
-    except EditionError as exc:
-        problems.extend(exc.problems)
-    problems.extend(publish.verify(job))
+    """Every problem of seeds, corrections and edition YAML, raised at once: each article's stages
+    before its pages are rendered, then its edition YAML already on disk."""
+    problems = articles.check(ARTICLE[:ARTICLE.index(render.stage)], job)
     if problems:
         raise EditionError(problems)
     return job
@@ -123,8 +142,6 @@ def main(argv=None) -> int:
         done = "check failed" if args.command == "check" else "build failed"
         print(f"{done}: {len(exc.problems)} problem(s); nothing was written", file=sys.stderr)
         return 1
-    for work in job.works:
-        print("\n".join(extract.summarise(work.report)))
     for line in job.log:
         print(line)
     print(f"{'checked' if args.command == 'check' else 'built'} in {time.perf_counter() - started:.2f} s")

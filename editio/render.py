@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from .records import Block, Edition, Note, Report
+from .records import Block, Edition, Metadata, Note, Report
 from .textrules import plain
 
 _MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
@@ -195,7 +195,12 @@ def archive_index(edition: Edition) -> list[Delo]:
                 a = c.archive
                 key = (a.archive, a.fond, a.opis, a.delo)
                 files.setdefault(key, Delo(*key, [])).cited.append((note.n, a.listy, c.id))
-    return [files[k] for k in sorted(files, key=lambda k: (k[0], *(_numeric(v) for v in k[1:])))]
+    return [files[k] for k in sorted(files, key=shelf_order)]
+
+
+def shelf_order(shelfmark: tuple[str, str, str, str]) -> tuple:
+    """(archive, fond, opis, delo) as files stand on the shelf: fond, opis and delo by their numbers."""
+    return (shelfmark[0], *(_numeric(v) for v in shelfmark[1:]))
 
 
 def _numeric(value: str) -> tuple[int, str]:
@@ -221,7 +226,7 @@ def place_of(edition: Edition):
     places: dict[int, tuple[str, str]] = {}
     for block in edition.blocks():
         for line in block.lines:
-            places.setdefault(line, (block.id, _block_label(block.id)))
+            places.setdefault(line, (block.id, block_label(block.id)))
     for note in edition.notes:
         for line in note.lines:
             places.setdefault(line, (f"note-{note.n}", f"note {note.n}"))
@@ -230,7 +235,7 @@ def place_of(edition: Edition):
     return lambda line: places.get(line, ("", f"line {line}"))
 
 
-def _block_label(block_id: str) -> str:
+def block_label(block_id: str) -> str:
     if block_id.startswith("p") and block_id[1:].isdigit():
         return f"¶ {block_id[1:]}"
     return block_id
@@ -250,12 +255,12 @@ def apparatus(edition: Edition, report: Report) -> dict:
     emendations, restored, lacunae = [], [], []
     for block in edition.blocks():
         for e in block.emendations:
-            emendations.append((block.id, _block_label(block.id), e))
+            emendations.append((block.id, block_label(block.id), e))
         for m in block.markers:
             if m.editorial:
                 restored.append((m, block.id, _words_before(block.text, m.offset)))
         for g in block.gaps:
-            lacunae.append((block.id, _block_label(block.id), _words_before(block.text, g.offset), g))
+            lacunae.append((block.id, block_label(block.id), _words_before(block.text, g.offset), g))
     for note in edition.notes:
         for e in note.emendations:
             emendations.append((f"note-{note.n}", f"note {note.n}", e))
@@ -268,6 +273,11 @@ def apparatus(edition: Edition, report: Report) -> dict:
     return {"emendations": emendations, "restored": sorted(restored, key=lambda t: t[0].n), "lacunae": lacunae,
             "citations": citations, "accepted": accepted, "repairs": repairs,
             "open": [d for d in report.doubts if not d.resolved_by]}
+
+
+def article_label(m: Metadata) -> str:
+    """How lists and search results name an article: its authors, title and year."""
+    return f"{', '.join(m.authors) or 'Anonymous'}, {plain(m.title)}" + (f" ({m.year})" if m.year else "")
 
 
 def citation_meta(edition: Edition) -> list[tuple[str, str]]:
@@ -306,10 +316,10 @@ def json_ld(edition: Edition, url: str) -> dict:
 
 
 def render_site(pages: list[Page], templates: Path, base_url: str = "") -> dict[str, str]:
-    """Every page of the site, by path relative to the site root (base_url, when known, makes the
+    """Every page of the articles, by path relative to the site root (base_url, when known, makes the
     canonical and Open Graph addresses absolute)."""
     env = environment(templates)
-    out = {"index.html": env.get_template("index.html.j2").render(pages=pages, root="")}
+    out = {}
     for page in pages:
         ed = page.edition
         url = f"{base_url.rstrip('/')}/{page.slug}/" if base_url else ""
@@ -327,11 +337,7 @@ def render_site(pages: list[Page], templates: Path, base_url: str = "") -> dict[
 
 
 def stage(job):
-    """The site's pages and static files, in memory."""
+    """The articles' pages, in memory."""
     pages = [Page(w.slug, w.edition, w.report) for w in job.works]
     job.files.update(render_site(pages, job.project / "templates", job.base_url))
-    static = job.project / "static"
-    for path in sorted(static.rglob("*")):
-        if path.is_file():
-            job.files[f"static/{path.relative_to(static).as_posix()}"] = path.read_bytes()
     return job
