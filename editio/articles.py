@@ -14,7 +14,7 @@ import os
 import shutil
 from dataclasses import dataclass, replace
 
-from . import cache, publish, yamlio
+from . import cache, export, publish, yamlio
 from .collection import ArticleSummary, summarise
 from .corrections import FILE
 from .extract import summarise as report_lines
@@ -54,7 +54,6 @@ def stage(stages, job):
     cached = sum(b.cached for b in built)
     if cached:
         job.log.append(f"{cached} of {len(built)} article(s) unchanged: taken from {job.cache_dir}")
-    cache.prune(job.cache_dir, {w.slug for w in job.works})
     return job
 
 
@@ -84,10 +83,10 @@ def _build(base, stages, shared: str, work) -> Built:
             job = stage(job)
         publish.write(job)
         summary = summarise(work, records_digest(job.files), len(job.files))
-        yaml = {"edition.yaml": yamlio.dumps(work.edition), "report.yaml": yamlio.dumps(work.report)}
+        yaml = {"edition.yaml": job.files[export.download(work.slug, "yaml")], "report.yaml": yamlio.dumps(work.report)}
         for name, text in yaml.items():
             publish.stage_yaml(job, work.slug, name, text)
-        cache.store(base.cache_dir, work.slug, key, summary, job.staging, list(job.files), yaml)
+        cache.store(job.staging, work.slug, key, summary, list(job.files), yaml)
     except EditionError as exc:
         return Built(None, exc.problems, [])
     return Built(summary, [], report_lines(work.report))

@@ -7,9 +7,10 @@ the article's pages are made from (its seed's bytes, its corrections.yaml, templ
 code and the libraries that render it, and the build's settings). A key that differs is a miss, and
 the article is built again. Deleting the folder only makes the next build slower.
 
-Pages go into an entry, and from an entry into the staging folder, as hard links (a build never
-writes into a published page: it stages a new site and swaps it in), so a cached article costs a
-link per file.
+New entries are staged with the site and kept only when it is committed, so a failed build leaves
+the cache as it was. Pages go into an entry, and from an entry into the staging folder, as hard links
+(a build never writes into a published page: it stages a new site and swaps it in), so a cached
+article costs a link per file.
 """
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ from .problems import EditionError, Problem
 CODE = Path(__file__).resolve().parent
 LIBRARIES = ("markdown-it-py", "jinja2", "markupsafe", "pyyaml", "lxml")
 SITE, SUMMARY, KEY = "site", "summary.pickle", "key"
+STAGED = ".cache"
+"""Folder of the staging folder holding the entries of the articles built (moved out once committed)."""
 
 
 def shared_digest(project: Path) -> str:
@@ -76,34 +79,41 @@ def load(cache: Path, slug: str, wanted: str) -> Entry | None:
         return None  # no entry, or one left half-written by a build that was killed: build it again
 
 
-def store(cache: Path, slug: str, made: str, summary, staging: Path, pages: list[str],
-          yaml: dict[str, str]) -> None:
-    """Keep the article's pages (already written to staging), its YAML and its summary under key made;
-    the entry replaces the article's previous one."""
-    new = cache / f".{slug}.new-{os.getpid()}"
+def store(staging: Path, slug: str, made: str, summary, pages: list[str], yaml: dict[str, str]) -> None:
+    """The article's entry under key made, staged with the site (its pages, already written to staging,
+    its YAML and its summary): it replaces the article's entry when the site is committed."""
+    new = staging / STAGED / slug
     try:
-        shutil.rmtree(new, ignore_errors=True)
         link_files(staging, new / SITE, pages)
         for name, text in yaml.items():
             (new / name).write_text(text, encoding="utf-8")
         with open(new / SUMMARY, "wb") as f:
             pickle.dump(summary, f)
         (new / KEY).write_text(made, encoding="utf-8")
-        shutil.rmtree(cache / slug, ignore_errors=True)
-        new.rename(cache / slug)
     except OSError as exc:
-        shutil.rmtree(new, ignore_errors=True)
-        raise EditionError([Problem(exc.filename or str(cache), 0, "cannot write the cache of built articles",
-                                    exc.strerror or str(exc), f"check the permissions of {cache} and free "
-                                    "space, or delete that folder")]) from None
+        raise EditionError([Problem(exc.filename or str(new), 0, "cannot write the site", exc.strerror or str(exc),
+                                    "check the folder's permissions and free space; the previous site is as "
+                                    "it was")]) from None
 
 
-def prune(cache: Path, slugs: set[str]) -> None:
-    """Remove the entries of articles no longer in the build."""
-    if cache.is_dir():
+def keep(site: Path, cache: Path, slugs: set[str]) -> str:
+    """Once the site is committed: the entries staged with it moved into the cache, and the entries of
+    articles no longer built removed. A cache that cannot be written only makes the next build slower:
+    what went wrong is returned for the log ('' when nothing did)."""
+    staged = site / STAGED
+    try:
+        cache.mkdir(exist_ok=True)
+        for entry in sorted(staged.iterdir()) if staged.is_dir() else []:
+            shutil.rmtree(cache / entry.name, ignore_errors=True)
+            entry.rename(cache / entry.name)
         for folder in cache.iterdir():
             if folder.name not in slugs:
                 shutil.rmtree(folder, ignore_errors=True)
+    except OSError as exc:
+        return f"the cache of built articles ({cache}) was not updated: {exc.strerror or exc}"
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+    return ""
 
 
 def link_files(source: Path, target: Path, paths: list[str]) -> None:

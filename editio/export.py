@@ -64,13 +64,17 @@ _STYLES = {"em": "italic", "strong": "bold"}
 def stage(job):
     """Every edition's downloads, in the site under SLUG/downloads/."""
     for work in job.works:
-        base = f"{work.slug}/downloads/{work.slug}"
-        job.files.update({f"{base}.tei.xml": to_tei(work.edition, work.report),
-                          f"{base}.csl.json": to_csl_json(work.edition),
-                          f"{base}.bib": to_bibtex(work.edition),
-                          f"{base}.md": to_markdown(work.edition),
-                          f"{base}.yaml": yamlio.dumps(work.edition)})
+        job.files.update({download(work.slug, "tei.xml"): to_tei(work.edition, work.report),
+                          download(work.slug, "csl.json"): to_csl_json(work.edition),
+                          download(work.slug, "bib"): to_bibtex(work.edition),
+                          download(work.slug, "md"): to_markdown(work.edition),
+                          download(work.slug, "yaml"): yamlio.dumps(work.edition)})
     return job
+
+
+def download(slug: str, extension: str) -> str:
+    """The path in the site of an edition's download in one format (the YAML is edition.yaml's text)."""
+    return f"{slug}/downloads/{slug}.{extension}"
 
 
 # --- Markdown text as runs --------------------------------------------------------------------

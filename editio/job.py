@@ -52,6 +52,8 @@ class Job:
     pages while its worker renders them; then the collection's own pages)."""
     staging: Path | None = None
     """The folder the site is being written to before it replaces site_dir."""
+    created: list[Path] = field(default_factory=list)
+    """Folders the build made to hold the staging folder (removed again, if empty, when it fails)."""
     articles: list = field(default_factory=list)
     """What the collection's pages need of each article (collection.ArticleSummary), in the order of works."""
     log: list[str] = field(default_factory=list)

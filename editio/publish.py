@@ -12,7 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from . import yamlio
+from . import cache, yamlio
 from .problems import EditionError, Problem
 from .records import Edition, Report
 
@@ -24,6 +24,7 @@ YAML = ("edition.yaml", "report.yaml")
 
 def stage(job):
     """The staging folder beside the site, which the later stages fill."""
+    job.created = [f for f in reversed(job.site_dir.parents) if not f.exists()]
     try:
         job.site_dir.parent.mkdir(parents=True, exist_ok=True)
         job.staging = Path(tempfile.mkdtemp(prefix=f".{job.site_dir.name}.new-", dir=job.site_dir.parent))
@@ -102,6 +103,9 @@ def commit(job):
             aside.unlink()
     if old is not None:
         shutil.rmtree(old)
+    trouble = cache.keep(job.site_dir, job.cache_dir, {w.slug for w in job.works})
+    if trouble:
+        job.log.append(trouble)
     pages = sum(a.pages for a in job.articles) + len(job.files)
     job.log.append(f"site written to {job.site_dir} ({len(job.articles)} article(s), {pages} files and the search index)")
     return job
@@ -124,6 +128,9 @@ def discard(job) -> None:
     if job.staging is not None and job.staging.exists():
         shutil.rmtree(job.staging)
     job.staging = None
+    for folder in reversed(job.created):
+        if folder.exists() and not any(folder.iterdir()):
+            folder.rmdir()
 
 
 def verify(job) -> list[Problem]:

@@ -5,6 +5,7 @@ HTML disabled, and templates autoescape: nothing a source says can become markup
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,7 +148,10 @@ def note_html(note: Note, base: str = "") -> Markup:
     return Markup("".join(paragraphs))
 
 
+@functools.lru_cache(maxsize=None)
 def environment(templates: Path) -> Environment:
+    """The Jinja environment of a templates folder, made once per process: compiling the templates
+    costs more than rendering an article with them."""
     env = Environment(loader=FileSystemLoader(str(templates)), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["inline"] = inline
