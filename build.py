@@ -2,7 +2,7 @@
 """Build the scholarly edition: seeds/ -> edition/ (YAML) -> _site/ (HTML).
 
   python build.py                      build every seed in seeds/ into edition/ and _site/
-  python build.py --seed F --out DIR   build one seed into DIR/edition/ and DIR/site/ only
+  python build.py --seed F… --out DIR  build these seeds into DIR/edition/ and DIR/site/ only
   python build.py serve                build, then serve the site on http://127.0.0.1:8000/
   python build.py check                validate seeds, edition YAML and corrections; write nothing
 """
@@ -54,7 +54,8 @@ def parse_args(argv):
     parser.add_argument("command", nargs="?", choices=["build", "serve", "check"], default="build",
                         help="build (default); serve: build, then serve on 127.0.0.1; check: validate seeds, "
                              "edition YAML and corrections, report every problem, write nothing")
-    parser.add_argument("--seed", type=Path, help="build only this seed file (with --out)")
+    parser.add_argument("--seed", type=Path, nargs="+", action="extend",
+                        help="build only these seed files (with --out)")
     parser.add_argument("--out", type=Path, help="with --seed: folder for its edition/ and site/")
     parser.add_argument("--strict", action="store_true", help="fail on any open doubt in the report")
     parser.add_argument("--port", type=int, default=8000, help="port for serve (default 8000)")
@@ -68,7 +69,7 @@ def parse_args(argv):
 
 def make_job(args) -> Job:
     if args.seed:
-        seeds, edition_dir, site_dir = [args.seed], args.out / "edition", args.out / "site"
+        seeds, edition_dir, site_dir = args.seed, args.out / "edition", args.out / "site"
     else:
         seeds = sorted((PROJECT / "seeds").glob("*.txt"))
         edition_dir, site_dir = PROJECT / "edition", PROJECT / "_site"
@@ -76,6 +77,11 @@ def make_job(args) -> Job:
             raise EditionError([Problem("seeds/", 0, "no seed files (*.txt)", "",
                                                 "put the article's text in seeds/")])
     works = [EditionWork(seed, slug_for(seed), label_for(seed, PROJECT)) for seed in seeds]
+    first: dict[str, EditionWork] = {}
+    for work in works:
+        if first.setdefault(work.slug, work) is not work:
+            raise EditionError([Problem(work.label, 0, "another seed has the same name", first[work.slug].label,
+                                        "rename one of them: the name is the edition's folder and address")])
     base_url = args.base_url or (f"http://127.0.0.1:{args.port}/" if args.command == "serve" else "")
     return Job(PROJECT, edition_dir, site_dir, works, edition_label=label_for(edition_dir, PROJECT),
                strict=args.strict, base_url=base_url, **indexer_settings(os.environ))

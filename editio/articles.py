@@ -65,7 +65,7 @@ def check(stages, job) -> list[Problem]:
 
 def _build(base, stages, shared: str, work) -> Built:
     corrections = base.edition_dir / work.slug / FILE
-    settings = (work.slug, work.label, base.edition_label, base.base_url, base.strict)
+    settings = (work.slug, work.label, base.base_url, base.strict)  # what the pages depend on besides files
     key = cache.key(shared, settings, work.seed, corrections)
     hit = cache.load(base.cache_dir, work.slug, key)
     if hit is not None:

@@ -13,6 +13,7 @@ neighbours, not the collection, and no single Pagefind run holds every record in
 """
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import os
 import shutil
@@ -210,16 +211,23 @@ def index(job):
     made from keeps that index (most corrections change only the article page)."""
     executable = job.pagefind or _bundled()
     reused = made = 0
+    todo = []
     for name, articles in shards(job.articles).items():
         digest = _shard_digest(executable, articles)
         previous, target = job.site_dir / INDEX / name, job.staging / INDEX / name
         if (previous / DIGEST).is_file() and (previous / DIGEST).read_text(encoding="utf-8") == digest:
             link_files(previous, target, files_under(previous))
             reused += len(articles)
-            continue
-        _pagefind(executable, job, articles, target)
-        (target / DIGEST).write_text(digest, encoding="utf-8")
-        made += len(articles)
+        else:
+            todo.append((articles, target, digest))
+            made += len(articles)
+    # Pagefind leaves a core idle much of the time (it waits on the file system): two runs at once.
+    pool = concurrent.futures.ThreadPoolExecutor(2)
+    try:
+        for future in [pool.submit(_pagefind, executable, job, *shard) for shard in todo]:
+            future.result()
+    finally:
+        pool.shutdown(cancel_futures=True)  # after a failure, start no other run
     job.log.append(f"search index: {made} article(s) indexed" + (f", {reused} as before (records unchanged)"
                                                                   if reused else "") + f" ({INDEX}/)")
     return job
@@ -246,7 +254,7 @@ def _shard_digest(executable: str, articles) -> str:
 _UI = re.compile(r"pagefind-\w+-ui\.|pagefind-ui\.")
 
 
-def _pagefind(executable: str, job, articles, out: Path) -> None:
+def _pagefind(executable: str, job, articles, out: Path, digest: str) -> None:
     """Index the records of articles into out with the pagefind command, stopped after job.index_timeout s.
     Pagefind reads a folder holding only these articles' records (linked, not copied)."""
     site = Path(tempfile.mkdtemp(prefix=".index-", dir=job.staging))
@@ -271,6 +279,7 @@ def _pagefind(executable: str, job, articles, out: Path) -> None:
     if problem:
         raise EditionError([Problem(executable, 0, "Pagefind wrote an incomplete index", problem,
                                     "run the build again; if it happens again, report it with Pagefind's version")])
+    (out / DIGEST).write_text(digest, encoding="utf-8")
 
 
 def _incomplete(out: Path) -> str:
