@@ -37,18 +37,21 @@ class Built:
     """Its report in a few lines, for the terminal (empty when it came from the cache)."""
     cached: bool = False
     """Whether it came from the cache."""
+    carried: bool = False
+    """Whether its pages are those of the current site, to be carried over into the new one."""
 
 
 def stage(stages, job):
     """Every article through stages, its pages written into the staging folder; job.articles
     receives the summaries. The problems of every article are reported together."""
     shared = cache.shared_digest(job.project)
-    base = replace(job, works=[], files={}, articles=[], log=[])
+    base = replace(job, works=[])
     built = _each(functools.partial(_build, base, stages, shared), job.works)
     problems = [p for b in built for p in b.problems]
     if problems:
         raise EditionError(problems)
     job.articles = [b.summary for b in built]
+    job.carry += [w.slug for w, b in zip(job.works, built) if b.carried]
     for b in built:
         job.log.extend(b.lines)
     cached = sum(b.cached for b in built)
@@ -70,14 +73,16 @@ def _build(base, stages, shared: str, work) -> Built:
     hit = cache.load(base.cache_dir, work.slug, key)
     if hit is not None:
         try:
-            cache.link_files(hit.site, base.staging, cache.files_under(hit.site))
+            carried = cache.same_files(hit.site / work.slug, base.site_dir / work.slug)
+            if not carried:
+                cache.link_files(hit.site, base.staging, cache.files_under(hit.site))
             for name in publish.YAML:
                 publish.stage_yaml(base, work.slug, name, (hit.folder / name).read_text(encoding="utf-8"))
-            return Built(hit.summary, [], [], cached=True)
+            return Built(hit.summary, [], [], cached=True, carried=carried)
         except OSError:  # an entry damaged since it was found: build the article again, into fresh files
             shutil.rmtree(base.staging / work.slug, ignore_errors=True)
             shutil.rmtree(base.staging / publish.EDITION / work.slug, ignore_errors=True)
-    job = replace(base, works=[work])
+    job = _alone(base, work)
     try:
         for stage in stages:
             job = stage(job)
@@ -93,13 +98,18 @@ def _build(base, stages, shared: str, work) -> Built:
 
 
 def _check(base, stages, work) -> list[Problem]:
-    job = replace(base, works=[work])
+    job = _alone(base, work)
     try:
         for stage in stages:
             job = stage(job)
     except EditionError as exc:
         return exc.problems + publish.verify(job)
     return publish.verify(job)
+
+
+def _alone(base, work):
+    """A job of the one article: containers of its own (a worker builds several articles in turn)."""
+    return replace(base, works=[work], files={}, articles=[], carry=[], log=[])
 
 
 def _each(build_one, works: list) -> list:

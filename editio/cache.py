@@ -128,6 +128,27 @@ def link_files(source: Path, target: Path, paths: list[str]) -> None:
             shutil.copy2(source / rel, target / rel)
 
 
+def same_files(entry: Path, folder: Path) -> bool:
+    """Whether folder holds exactly the files of entry, as links to them (the article the current site
+    shows is the one the entry holds)."""
+    try:
+        return _inodes(str(entry)) == _inodes(str(folder))
+    except OSError:
+        return False
+
+
+def _inodes(folder: str, prefix: str = "") -> dict[str, int]:
+    """Every file below folder -> its inode number, read from the directory entries (no stat a file)."""
+    out = {}
+    with os.scandir(folder) as entries:
+        for e in entries:
+            if e.is_dir(follow_symlinks=False):
+                out.update(_inodes(e.path, f"{prefix}{e.name}/"))
+            else:
+                out[prefix + e.name] = e.inode()
+    return out
+
+
 def files_under(folder: Path) -> list[str]:
     """Every file below folder, as a path relative to it."""
     return [os.path.relpath(os.path.join(root, name), folder)

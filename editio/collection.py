@@ -41,6 +41,8 @@ class ArticleSummary:
 
     slug: str
     """Folder of the article in the site."""
+    label: str
+    """How lists and search results name it (render.article_label)."""
     metadata: Metadata
     """Title, authors, journal citation."""
     abstract: str
@@ -56,17 +58,13 @@ class ArticleSummary:
     pages: int
     """How many files of the site are its own."""
 
-    @property
-    def label(self) -> str:
-        return article_label(self.metadata)
-
 
 def summarise(work, records: str, pages: int) -> ArticleSummary:
     """The summary of a built article (an editio.job.EditionWork)."""
     ed = work.edition
     citing = cited_in(ed)
     works = [CitedWork(e.key, e.authors, e.year, e.title, e.raw, citing.get(e.key, [])) for e in ed.bibliography]
-    return ArticleSummary(work.slug, ed.metadata, ed.abstract.text if ed.abstract else "", len(ed.notes),
+    return ArticleSummary(work.slug, article_label(ed.metadata), ed.metadata, ed.abstract.text if ed.abstract else "", len(ed.notes),
                           archive_index(ed), works, records, pages)
 
 

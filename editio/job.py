@@ -52,6 +52,9 @@ class Job:
     pages while its worker renders them; then the collection's own pages)."""
     staging: Path | None = None
     """The folder the site is being written to before it replaces site_dir."""
+    carry: list[str] = field(default_factory=list)
+    """Folders of the current site (relative to it) that go into the new site as they are, moved into it
+    when it is committed: the articles and search indexes that did not change."""
     created: list[Path] = field(default_factory=list)
     """Folders the build made to hold the staging folder (removed again, if empty, when it fails)."""
     articles: list = field(default_factory=list)

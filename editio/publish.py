@@ -66,10 +66,12 @@ def stage_yaml(job, slug: str, name: str, text: str) -> None:
 
 def commit(job):
     """Put the new edition YAML and the staged site in place of the old, all or nothing: the new YAML is
-    written beside its files, the old files are moved aside, then the site is swapped by renaming; any
+    written beside its files, the old files are moved aside, the current site's folders that carry over
+    unchanged (job.carry) are moved into the staged site, then the site is swapped by renaming; any
     failure moves everything back."""
     pending: list[tuple[Path, Path]] = []
     moved: list[tuple[Path | None, Path]] = []
+    carried: list[str] = []
     old = None
     staged = job.staging / EDITION
     try:
@@ -88,12 +90,18 @@ def commit(job):
             moved.append((aside, target))
             os.replace(tmp, target)
         shutil.rmtree(staged, ignore_errors=True)
+        for rel in job.carry:
+            (job.staging / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.rename(job.site_dir / rel, job.staging / rel)
+            carried.append(rel)
         if job.site_dir.exists():
             old = job.site_dir.with_name(f".{job.site_dir.name}.old-{os.getpid()}")
             job.site_dir.rename(old)
         job.staging.rename(job.site_dir)
     except OSError as exc:
         _roll_back(moved, pending, old, job.site_dir)
+        for rel in reversed(carried):
+            os.rename(job.staging / rel, job.site_dir / rel)
         raise EditionError([Problem(exc.filename or str(job.site_dir), 0, "cannot write the new edition",
                                     exc.strerror or str(exc), "check the folder's permissions and free space; "
                                     "the previous site and edition are as they were")]) from None

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from .cache import files_under, link_files
+from .cache import link_files
 from .external import run
 from .link import name_key
 from .problems import EditionError, Problem
@@ -216,7 +216,7 @@ def index(job):
         digest = _shard_digest(executable, articles)
         previous, target = job.site_dir / INDEX / name, job.staging / INDEX / name
         if (previous / DIGEST).is_file() and (previous / DIGEST).read_text(encoding="utf-8") == digest:
-            link_files(previous, target, files_under(previous))
+            job.carry.append(f"{INDEX}/{name}")
             reused += len(articles)
         else:
             todo.append((articles, target, digest))
@@ -259,8 +259,8 @@ def _pagefind(executable: str, job, articles, out: Path, digest: str) -> None:
     Pagefind reads a folder holding only these articles' records (linked, not copied)."""
     site = Path(tempfile.mkdtemp(prefix=".index-", dir=job.staging))
     try:
-        for a in articles:
-            folder = job.staging / a.slug / RECORDS
+        for a in articles:  # an article carried over unchanged has its records in the current site
+            folder = (job.site_dir if a.slug in job.carry else job.staging) / a.slug / RECORDS
             link_files(folder, site / a.slug / RECORDS, os.listdir(folder))
         command = [executable, "--site", str(site), "--glob", f"*/{RECORDS}/*.html", "--force-language", "en",
                    "--output-path", str(out), "--quiet"]

@@ -19,7 +19,7 @@ function ready() {
 async function load() {
   const pf = await import(indexes[0] + "pagefind.js");
   await pf.options({ excerptLength: 24 });
-  for (const other of indexes.slice(1)) await pf.mergeIndex(other);
+  await Promise.all(indexes.slice(1).map((other) => pf.mergeIndex(other)));
   const filters = await pf.filters();
   for (const select of selects) {
     if (select.hasAttribute("data-listed")) {  // its options are on the page: one per article
