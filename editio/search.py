@@ -36,7 +36,7 @@ from .textrules import WORD, plain
 
 RECORDS = "records"
 INDEX = "pagefind"
-SHARDS = 16
+SHARDS = 32
 DIGEST = "records.sha256"
 """Written beside each shard's index: what it was built from."""
 
