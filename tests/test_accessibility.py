@@ -8,7 +8,7 @@ AXE = Axe()
 PAGES = ["", "{slug}/", "{slug}/apparatus.html", "{slug}/archive.html", "{slug}/records/note-14.html",
          "{slug}/records/article.html", "search.html", "archive.html", "bibliography.html"]
 COLLECTION_PAGES = ["", "archive.html", "bibliography.html", "search.html?q=committee",
-                    "search.html?q=committee&kind=Note&article={slug}"]
+                    "search.html?q=committee&kind=Text&article={slug}"]
 
 
 def violations(page) -> list:
