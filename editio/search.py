@@ -7,9 +7,11 @@ filters (kind, archival file, cited author, section), every printed form of the 
 cites, and the other spellings of its transliterated names.
 
 The records are indexed in shards: an article's records go to one of SHARDS indexes
-(pagefind/<shard>/) chosen by its name, and the search page merges the shards. A shard is indexed again
-only when the records of its articles changed, so a change to one article re-indexes a few of its
-neighbours, not the collection, and no single Pagefind run holds every record in memory.
+(pagefind/<shard>/) chosen by its name alone, and the search page merges the shards (Pagefind's
+mergeIndex). A shard is indexed again only when the records of its articles changed, so a correction to
+one article of 100 re-indexes about three articles, not the collection, and no Pagefind run holds more
+than a shard in memory. The price is paid by the first search of a large collection, which loads each
+shard's small entry files (bench/scale.py measures both).
 """
 from __future__ import annotations
 
