@@ -77,15 +77,17 @@ def _pss(pid: int) -> int:
     return 0
 
 
-def build(seeds: list[Path], out: Path) -> tuple[float, int]:
-    """(seconds, peak bytes) of one build of seeds into out, in a new process."""
+def build(seeds: list[Path], out: Path, memory: bool = True) -> tuple[float, int]:
+    """(seconds, peak bytes or 0 when memory is False) of one build of seeds into out, in a new process.
+    Sampling the memory costs the machine some CPU: the rebuilds, timed to a tenth of a second, are not
+    sampled."""
     command = [sys.executable, str(PROJECT / "build.py"), "--seed", *map(str, seeds), "--out", str(out)]
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    peak = Peak(process.pid)
+    peak = Peak(process.pid) if memory else None
     _, err = process.communicate(timeout=1800)
     seconds = time.perf_counter() - started
-    memory = peak.stop()
+    memory = peak.stop() if peak else 0
     if process.returncode:
         raise RuntimeError(f"the build of {len(seeds)} articles failed: {err.strip()[-500:]}")
     return seconds, memory
@@ -120,7 +122,7 @@ def measure(sizes, runs: int, scratch: Path, progress=print) -> dict:
             for run in range(max(3, runs)):
                 progress(f"scale: one correction in one article of {size}, rebuild {run + 1}")
                 reading = correct(out, slug, run)
-                seconds, _ = build(seeds, out)
+                seconds, _ = build(seeds, out, memory=False)
                 page = (out / "site" / slug / "index.html").read_text(encoding="utf-8")
                 if reading not in page:
                     raise RuntimeError("the correction did not reach the rebuilt site")

@@ -48,7 +48,10 @@ def key(shared: str, settings: tuple, seed: Path, corrections: Path) -> str:
     """The key of one article: the shared digest, the build's settings, the seed and corrections bytes."""
     h = hashlib.sha256(shared.encode() + repr(settings).encode())
     for path in (seed, corrections):
-        h.update(b"\0" + (path.read_bytes() if path.exists() else b"(absent)"))
+        try:
+            h.update(b"\0" + (path.read_bytes() if path.exists() else b"(absent)"))
+        except OSError:
+            return ""  # unreadable: no entry matches, and building the article says what is wrong
     return h.hexdigest()
 
 
