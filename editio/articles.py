@@ -84,8 +84,7 @@ def _build(base, stages, shared: str, work) -> Built:
             shutil.rmtree(base.staging / publish.EDITION / work.slug, ignore_errors=True)
     job = _alone(base, work)
     try:
-        for stage in stages:
-            job = stage(job)
+        job = _through(stages, job)
         publish.write(job)
         summary = summarise(work, records_digest(job.files), len(job.files))
         yaml = {"edition.yaml": job.files[export.download(work.slug, "yaml")], "report.yaml": yamlio.dumps(work.report)}
@@ -100,11 +99,16 @@ def _build(base, stages, shared: str, work) -> Built:
 def _check(base, stages, work) -> list[Problem]:
     job = _alone(base, work)
     try:
-        for stage in stages:
-            job = stage(job)
+        job = _through(stages, job)
     except EditionError as exc:
         return exc.problems + publish.verify(job)
     return publish.verify(job)
+
+
+def _through(stages, job):
+    for stage in stages:
+        job = stage(job)
+    return job
 
 
 def _alone(base, work):
