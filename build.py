@@ -2,7 +2,7 @@
 """Build the scholarly edition: seeds/ -> edition/ (YAML) -> _site/ (HTML).
 
   python build.py                      build every seed in seeds/ into edition/ and _site/
-  python build.py --seed F --out DIR   build one seed into DIR/edition/ and DIR/site/ only
+  python build.py --seed F… --out DIR  build these seeds into DIR/edition/ and DIR/site/ only
   python build.py serve                build, then serve the site on http://127.0.0.1:8000/
   python build.py check                validate seeds, edition YAML and corrections; write nothing
 """
@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
 import sys
 import time
 from pathlib import Path
 
-from editio import corrections, export, extract, link, publish, render, search
+from editio import articles, collection, corrections, export, extract, link, publish, render, search
 from editio.job import EditionWork, Job, label_for, slug_for
 from editio.problems import EditionError, Problem
 
 PROJECT = Path(__file__).resolve().parent
 
-# The build, in order. Each stage takes the job and returns it with its own part done.
-STAGES = [
+# One article, in order: each stage takes a job of that article alone and returns it with its part done.
+ARTICLE = [
     extract.stage,
     corrections.stage,
     link.stage,
@@ -29,7 +30,15 @@ STAGES = [
     render.stage,
     search.pages,
     export.stage,
-    publish.stage,
+]
+
+# The build, in order. Each stage takes the job and returns it with its own part done.
+STAGES = [
+    publish.stage,                              # the staging folder beside the site
+    functools.partial(articles.stage, ARTICLE),  # every article (in parallel, unchanged ones from the cache)
+    collection.stage,                           # landing page, collection archive index and bibliography
+    search.search_page,
+    publish.write,
     search.index,
     publish.commit,
 ]
@@ -45,7 +54,8 @@ def parse_args(argv):
     parser.add_argument("command", nargs="?", choices=["build", "serve", "check"], default="build",
                         help="build (default); serve: build, then serve on 127.0.0.1; check: validate seeds, "
                              "edition YAML and corrections, report every problem, write nothing")
-    parser.add_argument("--seed", type=Path, help="build only this seed file (with --out)")
+    parser.add_argument("--seed", type=Path, nargs="+", action="extend",
+                        help="build only these seed files (with --out)")
     parser.add_argument("--out", type=Path, help="with --seed: folder for its edition/ and site/")
     parser.add_argument("--strict", action="store_true", help="fail on any open doubt in the report")
     parser.add_argument("--port", type=int, default=8000, help="port for serve (default 8000)")
@@ -59,7 +69,7 @@ def parse_args(argv):
 
 def make_job(args) -> Job:
     if args.seed:
-        seeds, edition_dir, site_dir = [args.seed], args.out / "edition", args.out / "site"
+        seeds, edition_dir, site_dir = args.seed, args.out / "edition", args.out / "site"
     else:
         seeds = sorted((PROJECT / "seeds").glob("*.txt"))
         edition_dir, site_dir = PROJECT / "edition", PROJECT / "_site"
@@ -67,9 +77,30 @@ def make_job(args) -> Job:
             raise EditionError([Problem("seeds/", 0, "no seed files (*.txt)", "",
                                                 "put the article's text in seeds/")])
     works = [EditionWork(seed, slug_for(seed), label_for(seed, PROJECT)) for seed in seeds]
+    first: dict[str, EditionWork] = {}
+    for work in works:
+        if first.setdefault(work.slug, work) is not work:
+            raise EditionError([Problem(work.label, 0, "another seed has the same name", first[work.slug].label,
+                                        "rename one of them: the name is the edition's folder and address")])
     base_url = args.base_url or (f"http://127.0.0.1:{args.port}/" if args.command == "serve" else "")
     return Job(PROJECT, edition_dir, site_dir, works, edition_label=label_for(edition_dir, PROJECT),
-               strict=args.strict, base_url=base_url)
+               strict=args.strict, base_url=base_url, **indexer_settings(os.environ))
+
+
+def indexer_settings(env) -> dict:
+    """The search indexer as the environment sets it: EDITIO_PAGEFIND, a pagefind executable (default:
+    the one the pagefind_bin package ships); EDITIO_PAGEFIND_TIMEOUT, the seconds one run may take."""
+    settings = {"pagefind": env.get("EDITIO_PAGEFIND", "")}
+    limit = env.get("EDITIO_PAGEFIND_TIMEOUT")
+    if limit is not None:
+        try:
+            settings["index_timeout"] = float(limit)
+        except ValueError:
+            settings["index_timeout"] = 0.0
+        if not settings["index_timeout"] > 0:
+            raise EditionError([Problem("EDITIO_PAGEFIND_TIMEOUT", 0, "not a number of seconds", limit,
+                                        "set it to a positive number, e.g. 120, or unset it")])
+    return settings
 
 
 def run(job: Job) -> Job:
@@ -82,15 +113,9 @@ def run(job: Job) -> Job:
 
 
 def check(job: Job) -> Job:
-    """Every problem of seeds, corrections and edition YAML, raised at once: the stages before the
-    site is rendered, then the edition YAML already on disk."""
-    problems = []
-    try:
-        for stage in STAGES[:STAGES.index(render.stage)]:
-            job = stage(job)
-    except EditionError as exc:
-        problems.extend(exc.problems)
-    problems.extend(publish.verify(job))
+    """Every problem of seeds, corrections and edition YAML, raised at once: each article's stages
+    before its pages are rendered, then its edition YAML already on disk."""
+    problems = articles.check(ARTICLE[:ARTICLE.index(render.stage)], job)
     if problems:
         raise EditionError(problems)
     return job
@@ -123,11 +148,6 @@ def main(argv=None) -> int:
         done = "check failed" if args.command == "check" else "build failed"
         print(f"{done}: {len(exc.problems)} problem(s); nothing was written", file=sys.stderr)
         return 1
-    for work in job.works:
-        print("\n".join(extract.summarise(work.report)))
-        if args.command == "check":
-            print("\n".join(corrections.settling(work.report, f"{job.edition_label or job.edition_dir}/"
-                                                                 f"{work.slug}/{corrections.FILE}")))
     for line in job.log:
         print(line)
     print(f"{'checked' if args.command == 'check' else 'built'} in {time.perf_counter() - started:.2f} s")

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: editio beside MkDocs Material and Pandoc, printed as one table (medians of N runs).
 
-    .venv/bin/python bench/benchmark.py [--runs N] [--no-lighthouse] [--lighthouse-runs N] [--cache DIR]
+    .venv/bin/python bench/benchmark.py [--runs N] [--no-lighthouse] [--lighthouse-runs N] [--no-scale] [--cache DIR]
 
 The peers build the Markdown-with-footnotes export that editio's own build writes. They, and Lighthouse,
 are installed on first run under the cache folder (default ~/.cache/editio-bench), never in the project;
@@ -29,6 +29,7 @@ sys.path.insert(0, str(PROJECT))
 
 import browser  # noqa: E402
 import lighthouse  # noqa: E402
+import scale  # noqa: E402
 from editio.extract import extract  # noqa: E402
 from generators import Editio, Generator, Unavailable, peers  # noqa: E402
 
@@ -46,6 +47,8 @@ def parse_args():
     parser.add_argument("--lighthouse", action=argparse.BooleanOptionalAction, default=True,
                         help="run Lighthouse on the served pages (default on; ~11 s a page and run)")
     parser.add_argument("--lighthouse-runs", type=int, default=3, help="Lighthouse runs per page (default 3)")
+    parser.add_argument("--scale", action=argparse.BooleanOptionalAction, default=True,
+                        help="also build collections of 1 to 200 invented articles (bench/scale.py; ~2 minutes)")
     parser.add_argument("--cache", type=Path, default=cache,
                         help=f"where the peers and Lighthouse are installed (default {cache})")
     args = parser.parse_args()
@@ -316,6 +319,10 @@ def main() -> None:
                 audits = {page: exc for page in pages}
 
     report(args, seed, generators, builds, extract_times, weights, probes, audits)
+    if args.scale:
+        with tempfile.TemporaryDirectory(prefix="tmp-scale-", dir=PROJECT) as tmp:
+            results = scale.measure(scale.SIZES, 1, Path(tmp), progress)
+        print("\n" + "\n".join(scale.report(results)))
 
 
 def report(args, seed, generators, builds, extract_times, weights, probes, audits) -> None:

@@ -43,12 +43,30 @@ class Job:
     """Whether open doubts fail the build."""
     base_url: str = ""
     """Address the site will be published at, for canonical links; empty when unknown."""
+    pagefind: str = ""
+    """The Pagefind executable that indexes the site (empty: the one the pagefind_bin package ships)."""
+    index_timeout: float = 120.0
+    """Seconds one run of Pagefind may take before it is stopped and the build fails."""
     files: dict[str, str | bytes] = field(default_factory=dict)
-    """The site's files, by path relative to its root, before they are written."""
+    """Files not yet written to the staging folder, by path relative to the site's root (an article's
+    pages while its worker renders them; then the collection's own pages)."""
     staging: Path | None = None
     """The folder the site is being written to before it replaces site_dir."""
+    carry: list[str] = field(default_factory=list)
+    """Folders of the current site (relative to it) that go into the new site as they are, moved into it
+    when it is committed: the articles and search indexes that did not change."""
+    created: list[Path] = field(default_factory=list)
+    """Folders the build made to hold the staging folder (removed again, if empty, when it fails)."""
+    articles: list = field(default_factory=list)
+    """What the collection's pages need of each article (collection.ArticleSummary), in the order of works."""
     log: list[str] = field(default_factory=list)
     """Lines for the summary printed at the end."""
+
+    @property
+    def cache_dir(self) -> Path:
+        """Built articles kept beside the site, so that an unchanged article is not built again
+        (safe to delete: everything in it is made again)."""
+        return self.site_dir.with_name(self.site_dir.name + ".cache")
 
 
 def slug_for(seed: Path) -> str:

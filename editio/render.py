@@ -5,6 +5,7 @@ HTML disabled, and templates autoescape: nothing a source says can become markup
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from .records import Block, Edition, Note, Report
+from .records import Block, Edition, Metadata, Note, Report
 from .shelfmark import folio_label
 from .textrules import fold, plain
 
@@ -153,7 +154,20 @@ def note_html(note: Note, base: str = "") -> Markup:
     return Markup("".join(paragraphs))
 
 
+@functools.lru_cache(maxsize=None)
+def static_file(path: Path) -> bytes:
+    """A static file as the site ships it: a script without its comment lines and indentation (what a
+    reader downloads; the source keeps both)."""
+    data = path.read_bytes()
+    if path.suffix != ".js":
+        return data
+    lines = (line.strip() for line in data.decode("utf-8").splitlines())
+    return ("\n".join(line for line in lines if line and not line.startswith("//")) + "\n").encode("utf-8")
+
+
 def environment(templates: Path) -> Environment:
+    """The Jinja environment of a templates folder, made once per process: compiling the templates
+    costs more than rendering an article with them."""
     env = Environment(loader=FileSystemLoader(str(templates)), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["inline"] = inline
@@ -215,12 +229,18 @@ def archive_index(edition: Edition) -> list[Delo]:
                 key = file_key(a)
                 names = [shown.setdefault(key[:i + 1], v) for i, v in enumerate((a.archive, a.fond, a.opis, a.delo))]
                 files.setdefault(key, Delo(*names, [])).cited.append((note.n, a.listy, c.id))
-    return [files[k] for k in sorted(files, key=lambda k: (k[0], *(_numeric(v) for v in k[1:])))]
+    return [files[k] for k in sorted(files, key=shelf_order)]
 
 
-def archive_tree(files: list[Delo]) -> list[tuple[Delo, list[tuple[str, list[tuple[str, list[Delo]]]]]]]:
-    """The files grouped by archive, fond and opis in the order archive_index gives them (numeric: opis 2
-    before opis 11), each archive with its first file (for its name and id)."""
+def shelf_order(shelfmark: tuple[str, str, str, str]) -> tuple:
+    """(archive, fond, opis, delo) as files stand on the shelf: fond, opis and delo by their numbers."""
+    return (shelfmark[0], *(_numeric(v) for v in shelfmark[1:]))
+
+
+def archive_tree(files: list) -> list[tuple[object, list[tuple[str, list[tuple[str, list]]]]]]:
+    """Files (of one article, Delo, or of the collection) grouped by archive, fond and opis in the order
+    they come in, which is shelf order (numeric: opis 2 before opis 11), each archive with its first file
+    (for its name and id)."""
     tree = []
     for _, in_archive in itertools.groupby(files, key=lambda f: file_key(f)[0]):
         in_archive = list(in_archive)
@@ -230,7 +250,7 @@ def archive_tree(files: list[Delo]) -> list[tuple[Delo, list[tuple[str, list[tup
     return tree
 
 
-def _grouped(files: list[Delo], level: int) -> list[list[Delo]]:
+def _grouped(files: list, level: int) -> list[list]:
     return [list(g) for _, g in itertools.groupby(files, key=lambda f: file_key(f)[:level + 1])]
 
 
@@ -257,7 +277,7 @@ def place_of(edition: Edition):
     places: dict[int, tuple[str, str]] = {}
     for block in edition.blocks():
         for line in block.lines:
-            places.setdefault(line, (block.id, _block_label(block.id)))
+            places.setdefault(line, (block.id, block_label(block.id)))
     for note in edition.notes:
         for line in note.lines:
             places.setdefault(line, (f"note-{note.n}", f"note {note.n}"))
@@ -266,7 +286,7 @@ def place_of(edition: Edition):
     return lambda line: places.get(line, ("", f"line {line}"))
 
 
-def _block_label(block_id: str) -> str:
+def block_label(block_id: str) -> str:
     if block_id.startswith("p") and block_id[1:].isdigit():
         return f"¶ {block_id[1:]}"
     return block_id
@@ -286,12 +306,12 @@ def apparatus(edition: Edition, report: Report) -> dict:
     emendations, restored, lacunae = [], [], []
     for block in edition.blocks():
         for e in block.emendations:
-            emendations.append((block.id, _block_label(block.id), e))
+            emendations.append((block.id, block_label(block.id), e))
         for m in block.markers:
             if m.editorial:
                 restored.append((m, block.id, _words_before(block.text, m.offset)))
         for g in block.gaps:
-            lacunae.append((block.id, _block_label(block.id), _words_before(block.text, g.offset), g))
+            lacunae.append((block.id, block_label(block.id), _words_before(block.text, g.offset), g))
     for note in edition.notes:
         for e in note.emendations:
             emendations.append((f"note-{note.n}", f"note {note.n}", e))
@@ -304,6 +324,11 @@ def apparatus(edition: Edition, report: Report) -> dict:
     return {"emendations": emendations, "restored": sorted(restored, key=lambda t: t[0].n), "lacunae": lacunae,
             "citations": citations, "accepted": accepted, "repairs": repairs,
             "open": [d for d in report.doubts if not d.resolved_by]}
+
+
+def article_label(m: Metadata) -> str:
+    """How lists and search results name an article: its authors, title and year."""
+    return f"{', '.join(m.authors) or 'Anonymous'}, {plain(m.title)}" + (f" ({m.year})" if m.year else "")
 
 
 def citation_meta(edition: Edition) -> list[tuple[str, str]]:
@@ -342,10 +367,10 @@ def json_ld(edition: Edition, url: str) -> dict:
 
 
 def render_site(pages: list[Page], templates: Path, base_url: str = "") -> dict[str, str]:
-    """Every page of the site, by path relative to the site root (base_url, when known, makes the
+    """Every page of the articles, by path relative to the site root (base_url, when known, makes the
     canonical and Open Graph addresses absolute)."""
     env = environment(templates)
-    out = {"index.html": env.get_template("index.html.j2").render(pages=pages, root="")}
+    out = {}
     for page in pages:
         ed = page.edition
         url = f"{base_url.rstrip('/')}/{page.slug}/" if base_url else ""
@@ -363,11 +388,7 @@ def render_site(pages: list[Page], templates: Path, base_url: str = "") -> dict[
 
 
 def stage(job):
-    """The site's pages and static files, in memory."""
+    """The articles' pages, in memory."""
     pages = [Page(w.slug, w.edition, w.report) for w in job.works]
     job.files.update(render_site(pages, job.project / "templates", job.base_url))
-    static = job.project / "static"
-    for path in sorted(static.rglob("*")):
-        if path.is_file():
-            job.files[f"static/{path.relative_to(static).as_posix()}"] = path.read_bytes()
     return job

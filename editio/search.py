@@ -1,18 +1,25 @@
-"""Search: a Pagefind index of every note, paragraph, bibliography entry and archival file.
+"""Search: Pagefind indexes of every article, note, paragraph, bibliography entry and archival file.
 
-Each is a small page of its own (site/<edition>/records/…), indexed with Pagefind's bundled
-binary through its Python API in one add_directory call (adding pages one by one costs a
-service round trip each). Every record carries the address of its place in the edition
-(meta 'target'), filters (kind, archival file, cited author, section), every printed form
-of the archival shelfmarks it cites, and the other spellings of its transliterated names.
+Each is a small page of its own (site/<article>/records/…), indexed by the pagefind executable that
+the pagefind_bin package ships, run as a command under a timeout. Every record carries the address of
+its place in the edition (meta 'target'), the article it belongs to (meta 'article', filter 'article'),
+filters (kind, archival file, cited author, section), every printed form of the archival shelfmarks it
+cites, and the other spellings of its transliterated names.
+
+The records are indexed in shards: an article's records go to one of SHARDS indexes
+(pagefind/<shard>/) chosen by its name alone, and the search page merges the shards (Pagefind's
+mergeIndex). A shard is indexed again only when the records of its articles changed, so a correction to
+one article of 100 re-indexes about three articles, not the collection, and no Pagefind run holds more
+than a shard in memory. The price is paid by the first search of a large collection, which loads each
+shard's small entry files (bench/scale.py measures both).
 """
 from __future__ import annotations
 
-import asyncio
-import json
 import concurrent.futures
 import hashlib
+import os
 import shutil
+import tempfile
 from importlib.metadata import version
 import re
 from dataclasses import dataclass, field, replace
@@ -20,16 +27,21 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
+from .cache import link_files
+from .external import run
 from .link import name_key
 from .problems import EditionError, Problem
 from .records import ArchivalRef, Edition
+from .render import (Page, archive_index, article_label, block_html, block_label, cited_in, environment, inline,
+                     note_html)
 from .shelfmark import folio_label
-from .render import Page, _block_label, archive_index, block_html, cited_in, environment, inline, note_html
 from .textrules import WORD, plain
 
 RECORDS = "records"
+INDEX = "pagefind"
+SHARDS = 32
 DIGEST = "records.sha256"
-"""Written beside the index: what it was built from."""
+"""Written beside each shard's index: what it was built from."""
 
 
 @dataclass
@@ -96,7 +108,14 @@ def records(edition: Edition, slug: str) -> list[Record]:
     section_of = {b.id: (s.heading.text if s.heading else "Introduction")
                   for s in edition.sections for b in s.paragraphs}
     section_of_note = {m.n: section_of.get(b.id, "Title and abstract") for b in edition.blocks() for m in b.markers}
-    out: list[Record] = []
+    m = edition.metadata
+    citation = ", ".join(filter(None, (m.journal, f"{m.volume}:{m.issue}" if m.issue else m.volume, m.year, m.pages)))
+    body = Markup("<p>") + escape(", ".join(m.authors)) + Markup("</p><p>") + escape(citation) + Markup("</p>")
+    if edition.abstract:
+        body += Markup("<p>") + block_html(edition.abstract) + Markup("</p>")
+    out: list[Record] = [Record("article.html", "Article", plain(m.title), f"{slug}/", "Read the article", body,
+                                {"kind": ["Article"]}, _also([m.title, edition.abstract.text if edition.abstract else ""]
+                                                            + m.authors, variants))]
     for note in edition.notes:
         files = sorted({file_label(c.archive) for c in note.citations if c.archive})
         authors = sorted({p.family for c in note.citations if c.target in keys for p in keys[c.target].authors})
@@ -115,8 +134,8 @@ def records(edition: Edition, slug: str) -> list[Record]:
     for section in edition.sections:
         heading = section.heading.text if section.heading else "Introduction"
         for p in section.paragraphs:
-            out.append(Record(f"{p.id}.html", "Text", f"{_block_label(p.id)} · {plain(heading)}",
-                              f"{slug}/#{p.id}", f"Read {_block_label(p.id)} in the text",
+            out.append(Record(f"{p.id}.html", "Text", f"{block_label(p.id)} · {plain(heading)}",
+                              f"{slug}/#{p.id}", f"Read {block_label(p.id)} in the text",
                               Markup("<p>") + block_html(_unmarked(p)) + Markup("</p>"),
                               {"kind": ["Text"], "section": [plain(heading)]}, _also([p.text], variants)))
     citing = cited_in(edition)
@@ -145,73 +164,137 @@ def _unmarked(block):
 
 
 def pages(job):
-    """The record pages and the search page, added to the site's files."""
+    """Each article's search records, as pages of its own."""
     env = environment(job.project / "templates")
     template = env.get_template("record.html.j2")
     for work in job.works:
         page = Page(work.slug, work.edition, work.report)
+        label = article_label(work.edition.metadata)
         for rec in records(work.edition, work.slug):
             job.files[f"{work.slug}/{RECORDS}/{rec.path}"] = template.render(
-                rec=rec, page=page, ed=work.edition, root="../../")
-    files = [f for work in job.works for f in archive_index(work.edition)]
-    job.files["search.html"] = env.get_template("search.html.j2").render(root="", example=files[0] if files else None)
+                rec=rec, page=page, ed=work.edition, article=label, root="../../")
     return job
 
 
-def index(job):
-    """The Pagefind index of the staged site, written into it (pagefind/). When the record pages are
-    exactly those the current site was indexed from, its index is reused (most corrections change
-    only the article page, and indexing is the slowest stage)."""
-    digest = _records_digest(job)
-    previous = job.site_dir / "pagefind"
-    if (previous / DIGEST).exists() and (previous / DIGEST).read_text(encoding="utf-8") == digest:
-        shutil.copytree(previous, job.staging / "pagefind")
-        job.log.append("search index unchanged (records as before)")
-        return job
-    try:
-        # A thread of its own: the caller may already be running an event loop (a test harness, a notebook).
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            pool.submit(asyncio.run, _index(job.staging)).result()
-    except Exception as exc:  # the service's failures come as assorted exception types
-        raise EditionError([Problem("pagefind", 0, "the search index could not be built", str(exc)[:200],
-                                    "check that the pagefind package (with its binary) is installed: "
-                                    "pip install 'pagefind[bin]'")]) from None
-    (job.staging / "pagefind" / DIGEST).write_text(digest, encoding="utf-8")
-    job.log.append("search index written (pagefind/)")
-    return job
-
-
-def _records_digest(job) -> str:
-    h = hashlib.sha256(f"pagefind {version('pagefind')}".encode())
-    for path in sorted(p for p in job.files if f"/{RECORDS}/" in p):
-        content = job.files[path]
+def records_digest(files: dict[str, str | bytes]) -> str:
+    """The digest of the record pages among files (one article's)."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in files if f"/{RECORDS}/" in p):
+        content = files[path]
         h.update(path.encode() + b"\0" + (content if isinstance(content, bytes) else content.encode()) + b"\0")
     return h.hexdigest()
 
 
-class _Collected(Exception):
-    """Leaves the index's context once its files are in hand: Pagefind then closes without writing them
-    itself (its own writing, racing the service's shutdown, left empty files in about one build in six)."""
+def shard_of(slug: str) -> str:
+    """The index an article's records go to: a hexadecimal digit, the same whatever else is built."""
+    return f"{int(hashlib.sha256(slug.encode()).hexdigest(), 16) % SHARDS:x}"
 
 
-async def _index(site: Path) -> None:
-    from pagefind.index import IndexConfig, PagefindIndex
-    files = []
+def shards(articles) -> dict[str, list]:
+    """Shard name -> its articles (collection.ArticleSummary), in shard order."""
+    out: dict[str, list] = {}
+    for a in sorted(articles, key=lambda a: shard_of(a.slug)):
+        out.setdefault(shard_of(a.slug), []).append(a)
+    return out
+
+
+def search_page(job):
+    """The search page: the indexes it merges, a filter by article, an example shelfmark."""
+    env = environment(job.project / "templates")
+    example = next((f for a in job.articles for f in a.files), None)
+    indexes = [f"{INDEX}/{name}/" for name in shards(job.articles)]
+    job.files["search.html"] = env.get_template("search.html.j2").render(
+        root="", example=example, articles=job.articles, indexes=indexes)
+    return job
+
+
+def index(job):
+    """The Pagefind index of each shard of the staged records, written into the staging folder
+    (pagefind/<shard>/). A shard whose articles' records are exactly those the current site's shard was
+    made from keeps that index (most corrections change only the article page)."""
+    executable = job.pagefind or _bundled()
+    reused = made = 0
+    todo = []
+    for name, articles in shards(job.articles).items():
+        digest = _shard_digest(executable, articles)
+        previous, target = job.site_dir / INDEX / name, job.staging / INDEX / name
+        if (previous / DIGEST).is_file() and (previous / DIGEST).read_text(encoding="utf-8") == digest:
+            job.carry.append(f"{INDEX}/{name}")
+            reused += len(articles)
+        else:
+            todo.append((articles, target, digest))
+            made += len(articles)
+    # Pagefind leaves a core idle much of the time (it waits on the file system): two runs at once.
+    pool = concurrent.futures.ThreadPoolExecutor(2)
     try:
-        async with PagefindIndex(config=IndexConfig(force_language="en")) as pagefind:
-            await pagefind.add_directory(str(site), glob=f"*/{RECORDS}/*.html")
-            files = await pagefind.get_files()
-            raise _Collected
-    except _Collected:
-        pass
-    out = site / "pagefind"
-    for file in files:
-        name = file["path"]
-        if re.match(r"pagefind-\w+-ui\.|pagefind-ui\.", Path(name).name):
-            continue  # the site has its own search page: Pagefind's ready-made interfaces are dead weight
-        target = out / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(file["content"])
+        for future in [pool.submit(_pagefind, executable, job, *shard) for shard in todo]:
+            future.result()
+    finally:
+        pool.shutdown(cancel_futures=True)  # after a failure, start no other run
+    job.log.append(f"search index: {made} article(s) indexed" + (f", {reused} as before (records unchanged)"
+                                                                  if reused else "") + f" ({INDEX}/)")
+    return job
+
+
+def _bundled() -> str:
+    try:
+        from pagefind_bin import get_executable
+        return str(get_executable())
+    except (ImportError, OSError, RuntimeError) as exc:
+        raise EditionError([Problem("pagefind", 0, "Pagefind's executable is not installed", str(exc)[:120],
+                                    "pip install 'pagefind[bin]' (make setup does), or set EDITIO_PAGEFIND "
+                                    "to a pagefind executable")]) from None
+
+
+def _shard_digest(executable: str, articles) -> str:
+    h = hashlib.sha256(f"{executable} {version('pagefind_bin')}".encode())
+    for a in sorted(articles, key=lambda a: a.slug):
+        h.update(f"\0{a.slug}\0{a.records}".encode())
+    return h.hexdigest()
+
+
+# Pagefind's ready-made interfaces: the site has its own search page, so they are dead weight.
+_UI = re.compile(r"pagefind-\w+-ui\.|pagefind-ui\.")
+
+
+def _pagefind(executable: str, job, articles, out: Path, digest: str) -> None:
+    """Index the records of articles into out with the pagefind command, stopped after job.index_timeout s.
+    Pagefind reads a folder holding only these articles' records (linked, not copied)."""
+    site = Path(tempfile.mkdtemp(prefix=".index-", dir=job.staging))
+    try:
+        for a in articles:  # an article carried over unchanged has its records in the current site
+            folder = (job.site_dir if a.slug in job.carry else job.staging) / a.slug / RECORDS
+            link_files(folder, site / a.slug / RECORDS, os.listdir(folder))
+        command = [executable, "--site", str(site), "--glob", f"*/{RECORDS}/*.html", "--force-language", "en",
+                   "--output-path", str(out), "--quiet"]
+        status, output = run(command, job.index_timeout, f"Pagefind indexing {len(articles)} article(s)",
+                             "EDITIO_PAGEFIND_TIMEOUT sets the limit; EDITIO_PAGEFIND the executable")
+    finally:
+        shutil.rmtree(site, ignore_errors=True)
+    if status != 0:
+        raise EditionError([Problem(executable, 0, f"Pagefind failed (exit status {status})",
+                                    _tail(output) or "no output", "check that the pagefind package (with its "
+                                    "binary) is installed: pip install 'pagefind[bin]'; or set EDITIO_PAGEFIND")])
+    for path in out.glob("*"):
+        if _UI.match(path.name):
+            path.unlink()
+    problem = _incomplete(out)
+    if problem:
+        raise EditionError([Problem(executable, 0, "Pagefind wrote an incomplete index", problem,
+                                    "run the build again; if it happens again, report it with Pagefind's version")])
+    (out / DIGEST).write_text(digest, encoding="utf-8")
+
+
+def _incomplete(out: Path) -> str:
+    """What is wrong with the index in out ('' when nothing is): its entry file and every file present
+    and not empty."""
     entry = out / "pagefind-entry.json"
-    if not entry.exists() or not json.loads(entry.read_text(encoding="utf-8")).get("languages"):
-        raise RuntimeError("Pagefind returned no index entry")
+    if not entry.is_file() or b'"languages"' not in entry.read_bytes():
+        return f"{entry.name} missing or without languages"
+    empty = [p for p in out.rglob("*") if p.is_file() and p.stat().st_size == 0]
+    return f"{len(empty)} empty file(s), e.g. {empty[0].relative_to(out)}" if empty else ""
+
+
+def _tail(output: str) -> str:
+    lines = [line.strip() for line in output.strip().splitlines() if line.strip()]
+    return " | ".join(lines[-3:])

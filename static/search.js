@@ -1,27 +1,37 @@
-// Search page: queries the Pagefind index with the page's filters and lists results that lead
-// straight to their place (a note, a paragraph, a reference, an archival file).
+// Search page: queries the Pagefind indexes with the page's filters and lists results that lead
+// straight to their place (an article, a note, a paragraph, a reference, an archival file).
 const root = new URL("../", import.meta.url);  // the site's root, wherever the site is served from
 const form = document.querySelector(".search-form");
+// The collection is indexed in shards (search.py): the first is loaded, the others merged into it.
+const indexes = form.dataset.indexes.split(" ").filter(Boolean).map((path) => new URL(path, root).href);
 const input = document.getElementById("search-q");
 const status = document.getElementById("search-status");
 const list = document.getElementById("search-results");
 const selects = [...document.querySelectorAll("select[data-filter]")];
 const params = new URLSearchParams(location.search);
-let pagefind = null, serial = 0, timer = 0;
+let loading = null, serial = 0, timer = 0;
 
-async function ready() {
-  if (!pagefind) {
-    pagefind = await import(new URL("pagefind/pagefind.js", root).href);
-    await pagefind.options({ excerptLength: 24 });
-    const filters = await pagefind.filters();
-    for (const select of selects) {
-      for (const [value, count] of Object.entries(filters[select.name] || {}).sort()) {
-        select.add(new Option(`${value} (${count})`, value));
-      }
+function ready() {
+  loading ??= load();  // once, however many searches start before it is done
+  return loading;
+}
+
+async function load() {
+  const pf = await import(indexes[0] + "pagefind.js");
+  await pf.options({ excerptLength: 24 });
+  await Promise.all(indexes.slice(1).map((other) => pf.mergeIndex(other)));
+  const filters = await pf.filters();
+  for (const select of selects) {
+    if (select.hasAttribute("data-listed")) {  // its options are on the page: one per article
       select.value = params.get(select.name) || "";
+      continue;
     }
+    for (const [value, count] of Object.entries(filters[select.name] || {}).sort()) {
+      select.add(new Option(`${value} (${count})`, value));
+    }
+    select.value = params.get(select.name) || "";
   }
-  return pagefind;
+  return pf;
 }
 
 function chosen() {
@@ -53,9 +63,12 @@ function item(d) {
   const kind = document.createElement("span");
   kind.className = "result-kind";
   kind.textContent = d.meta.kind;
+  const article = document.createElement("p");
+  article.className = "result-article";
+  article.textContent = `in ${d.meta.article}`;
   const excerpt = document.createElement("p");
   excerpt.innerHTML = d.excerpt;  // Pagefind escapes the text; only its <mark> is markup
-  li.append(a, " ", kind, excerpt);
+  li.append(a, " ", kind, article, excerpt);
   return li;
 }
 

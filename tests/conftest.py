@@ -1,9 +1,12 @@
-"""Shared fixtures: the real seed, a site built from it in a temporary folder, a server for it."""
+"""Shared fixtures: the real seed, a site built from it in a temporary folder, a collection of invented
+articles built likewise, a server for each."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import shutil
 import http.server
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -18,9 +21,12 @@ PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
 import build  # noqa: E402
+from editio import corpus  # noqa: E402
 from editio.extract import extract  # noqa: E402
 
 SEED = next((PROJECT / "seeds").glob("*.txt"))
+COLLECTION = 30
+"""How many invented articles the collection tests build."""
 
 
 @pytest.fixture(scope="session")
@@ -53,13 +59,40 @@ def article_path() -> str:
 @pytest.fixture(scope="session")
 def site_url(built):
     """The built site served on 127.0.0.1 (a free port)."""
-    handler = functools.partial(_QuietHandler, directory=str(built))
+    with served(built) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def collection(tmp_path_factory) -> Path:
+    """COLLECTION invented articles (editio.corpus) built as a person would, with build.py in a new
+    process; returns the folder holding seeds/, edition/ and site/."""
+    out = tmp_path_factory.mktemp("collection")
+    seeds = corpus.write(COLLECTION, out / "seeds")
+    result = subprocess.run([sys.executable, str(PROJECT / "build.py"), "--seed", *map(str, seeds), "--out", str(out)],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def collection_url(collection):
+    """The collection's site served on 127.0.0.1 (a free port)."""
+    with served(collection / "site") as url:
+        yield url
+
+
+@contextlib.contextmanager
+def served(site: Path):
+    handler = functools.partial(_QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -7,7 +7,9 @@ from axe_playwright_python.sync_playwright import Axe
 
 AXE = Axe()
 PAGES = ["", "{slug}/", "{slug}/apparatus.html", "{slug}/archive.html", "{slug}/records/note-14.html",
-         "search.html"]
+         "{slug}/records/article.html", "search.html", "archive.html", "bibliography.html"]
+COLLECTION_PAGES = ["", "archive.html", "bibliography.html", "search.html?q=committee",
+                    "search.html?q=committee&kind=Text&article={slug}"]
 
 
 def violations(page) -> list:
@@ -37,6 +39,22 @@ def test_no_axe_violations(browser, site_url, seed, scheme):
     page.locator(".sidenote a.citation").first.focus()
     page.locator(".cite-popover").wait_for()
     found["sidenotes with a preview"] = violations(page)
+    context.close()
+    assert found == {key: [] for key in found}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_axe_violations_on_the_collection_pages(browser, collection_url, collection, scheme):
+    """The pages about many articles: landing page, archive index, bibliography, search narrowed to one."""
+    slug = sorted((collection / "edition").iterdir())[0].name
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    found = {}
+    for path in COLLECTION_PAGES:
+        page.goto(collection_url + path.format(slug=slug))
+        if "q=" in path:
+            page.locator("#search-results li").first.wait_for()
+        found[path] = violations(page)
     context.close()
     assert found == {key: [] for key in found}
 

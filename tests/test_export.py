@@ -1,4 +1,4 @@
-"""Exports (editio/export.py), checked by the tools that read them: Debian's jing validates the TEI
+"""Exports (editio/export/), checked by the tools that read them: Debian's jing validates the TEI
 against tei_all, pandoc (from pypandoc-binary) reads the CSL-JSON, the BibTeX and the Markdown.
 
 On the real seed's edition as the build makes it (with the editor's corrections), and on the small
@@ -20,6 +20,7 @@ from lxml import etree
 
 from conftest import SEED
 from editio import export, yamlio
+from editio.export import tei
 from editio.extract import extract
 from editio.job import EditionWork, Job
 from editio.link import link
@@ -29,7 +30,7 @@ from editio.textrules import plain
 
 SCHEMA = Path(__file__).parent / "export_cases" / "tei_all.rng"
 SMALL = sorted(Path(__file__).parent.glob("seeds/*.txt"))
-NS = {"t": export.TEI_NS}
+NS = {"t": tei.TEI_NS}
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 # Debian's jing wrapper warns on stderr about optional jars it does not need.
 JING_NOISE = re.compile(r"^\[warning\] /usr/bin/jing: Unable to locate .*$\n?", re.M)

@@ -563,7 +563,8 @@ def _mtimes(folder: Path) -> dict[str, int]:
 
 def _left_as_it_was(folder: Path, before: dict, mtimes: dict) -> None:
     out = folder / "out"
-    assert sorted(p.name for p in out.iterdir()) == ["edition", "site"], "a staging or old site was left behind"
+    assert sorted(p.name for p in out.iterdir()) == ["edition", "site", "site.cache"], \
+        "a staging or old site was left behind"
     after = snapshot(out)
     assert sorted(after.keys() - before.keys()) == [], "files added by the failed build"
     assert sorted(before.keys() - after.keys()) == [], "files removed by the failed build"
@@ -580,7 +581,7 @@ def test_build_failing_after_the_site_is_staged_leaves_site_and_edition_as_they_
 
     def failing_stage(job):
         staged.append((job.staging.resolve(), (job.staging / "index.html").is_file(),
-                       (job.staging / SEED.stem / "index.html").is_file()))
+                       (job.staging / SEED.stem / "index.html").is_file() or SEED.stem in job.carry))
         if failure == "crash":
             raise RuntimeError("simulated crash after staging")
         raise EditionError([Problem("pagefind", 0, "the search index could not be built", "simulated", "retry")])
@@ -592,7 +593,8 @@ def test_build_failing_after_the_site_is_staged_leaves_site_and_edition_as_they_
     else:
         assert _build(last_good) == 1
         assert "build failed: 1 problem(s); nothing was written" in capsys.readouterr().err
-    # It failed half-way: the whole site was staged beside site/ when the failing stage ran.
+    # It failed half-way: the whole site was staged beside site/ when the failing stage ran (the article,
+    # unchanged since the last build, to be carried over from the current site).
     [(staging, had_index, had_article)] = staged
     assert staging.parent == last_good / "out" and staging.name.startswith(".site.new-") and had_index and had_article
     _left_as_it_was(last_good, before, mtimes)
@@ -604,20 +606,21 @@ def test_changed_seed_failing_at_search_index_does_not_rewrite_edition_yaml(last
     """Pagefind fails (search.index turns it into an EditionError) for a seed whose YAML would differ."""
     before, mtimes = snapshot(last_good / "out"), _mtimes(last_good)
     _change_seed(last_good)
-    indexed = []
-
-    async def failing_index(site: Path) -> None:
-        indexed.append(site.resolve())
-        raise RuntimeError("simulated Pagefind failure")
-    monkeypatch.setattr(search, "_index", failing_index)
+    fake, indexed = last_good / "fake-pagefind", last_good / "indexed"
+    fake.write_text(f'#!/bin/sh\necho "$2" > {indexed}\necho "simulated Pagefind failure"\nexit 1\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("EDITIO_PAGEFIND", str(fake))
     capsys.readouterr()
     assert _build(last_good) == 1
     err = capsys.readouterr().err
     assert err.splitlines()[-2:] == [
-        "error: pagefind: the search index could not be built (\"simulated Pagefind failure\"); check that the "
-        "pagefind package (with its binary) is installed: pip install 'pagefind[bin]'",
+        f"error: {fake}: Pagefind failed (exit status 1) (\"simulated Pagefind failure\"); check that the "
+        "pagefind package (with its binary) is installed: pip install 'pagefind[bin]'; or set EDITIO_PAGEFIND",
         "build failed: 1 problem(s); nothing was written"]
-    assert len(indexed) == 1 and indexed[0].parent == last_good / "out" and indexed[0].name.startswith(".site.new-")
+    site = last_good / indexed.read_text().strip()  # the records Pagefind was given: in the staging folder
+    assert site.parent.parent == last_good / "out" and site.parent.name.startswith(".site.new-")
+    indexed.unlink()
+    fake.unlink()
     _left_as_it_was(last_good, before, mtimes)
     # The control: with Pagefind working again the same build does rewrite edition.yaml and report.yaml.
     monkeypatch.undo()
@@ -625,7 +628,7 @@ def test_changed_seed_failing_at_search_index_does_not_rewrite_edition_yaml(last
     edition = last_good / "out" / "edition" / SEED.stem
     assert ADDED.encode() in (edition / "edition.yaml").read_bytes()
     assert (edition / "report.yaml").read_bytes() != before[f"edition/{SEED.stem}/report.yaml"]
-    assert sorted(p.name for p in (last_good / "out").iterdir()) == ["edition", "site"]
+    assert sorted(p.name for p in (last_good / "out").iterdir()) == ["edition", "site", "site.cache"]
 
 
 @pytest.mark.parametrize("failure", ["report.yaml-unwritable", "site-swap-fails"])

@@ -86,7 +86,7 @@ def test_filters(page: Page, site_url):
     section = search(page, site_url, "Kirov", kind="Text", section="Conclusion")
     assert section and all(t.endswith("· Conclusion") for t in section) or section == []
     options = page.eval_on_selector_all('select[name="kind"] option', "els => els.map(e => e.value)")
-    assert options == ["", "Archive", "Bibliography", "Note", "Text"]
+    assert options == ["", "Archive", "Article", "Bibliography", "Note", "Text"]
 
 
 def test_no_results(page: Page, site_url):

@@ -70,6 +70,7 @@ def test_ids_unique_and_internal_links_resolve(built):
             if re.match(r"^[a-z]+:", href):
                 continue
             target, frag = urldefrag(urljoin(page.relative_to(built).as_posix(), href))
+            target = target.partition("?")[0]  # a query (search.html?article=…) is not part of the file's path
             path = built / (target or page.relative_to(built).as_posix())
             if path.is_dir() or target.endswith("/") or not target:
                 path = path / "index.html" if (path.is_dir() or target.endswith("/")) else path

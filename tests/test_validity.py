@@ -19,3 +19,16 @@ def test_every_page_is_valid_html(built):
     result = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--skip-non-html", str(built)],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0 and result.stderr.strip() == "", result.stderr[:3000]
+
+
+def test_the_collection_pages_are_valid_html(collection):
+    """The pages about many articles (landing page, archive index, bibliography, search) and one article's."""
+    if not VNU.exists() or shutil.which("java") is None:
+        pytest.fail("the Nu HTML checker is missing: run 'make test' (it installs vnu-jar with npm; Java is needed)")
+    site = collection / "site"
+    pages = sorted(site.glob("*.html")) + sorted(next(p for p in sorted(site.iterdir()) if (p / "records").is_dir())
+                                                 .rglob("*.html"))
+    assert len(pages) > 100
+    result = subprocess.run(["java", "-jar", str(VNU), "--errors-only", *map(str, pages)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0 and result.stderr.strip() == "", result.stderr[:3000]

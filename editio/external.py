@@ -1,0 +1,34 @@
+"""External commands, each under a time limit: a command that hangs is stopped and the build fails
+saying so, instead of waiting for ever."""
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import tempfile
+
+from .problems import EditionError, Problem
+
+
+def run(command: list[str], timeout: float, what: str, settings: str) -> tuple[int, str]:
+    """(exit status, output) of command. Its output goes to a file, not a pipe, so nothing it leaves
+    running can keep the build waiting; past timeout seconds it and every process it started are
+    killed. what names the work in messages; settings says how the user sets the command and its limit."""
+    with tempfile.TemporaryFile() as output:
+        try:
+            process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
+                                       start_new_session=True)
+        except OSError as exc:
+            raise EditionError([Problem(command[0], 0, "cannot run the command", exc.strerror or str(exc),
+                                        f"check that it is installed ({settings})")]) from None
+        try:
+            status = process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            raise EditionError([Problem(command[0], 0, f"{what} took longer than {timeout:g} s and was stopped",
+                                        "", f"run the build again; if it hangs again, report it ({settings})")]) from None
+        output.seek(0)
+        return status, output.read().decode("utf-8", "replace")
