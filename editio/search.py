@@ -51,19 +51,23 @@ class Record:
     path: str
     """Its page, relative to the edition's folder."""
     kind: str
-    """Note, Text, Bibliography or Archive (the 'kind' filter)."""
+    """Article, Note, Text, Bibliography or Archive (the 'kind' filter)."""
     title: str
     """The result's heading."""
+    where: str
+    """Where it stands in the article (section · note N, section · ¶ N, References, Archive index)."""
     target: str
     """Its place in the edition, relative to the site's root."""
     go: str
     """The words of the link to that place."""
     body: Markup
-    """The record's text as HTML."""
+    """The record's own text as HTML: what its excerpt is taken from."""
     filters: dict[str, list[str]] = field(default_factory=dict)
     """Filter name -> values."""
-    also: list[str] = field(default_factory=list)
-    """Other spellings of its names, so a search in either spelling finds it."""
+    extra: str = ""
+    """Searchable, never shown as an excerpt: every printed form of the shelfmarks it cites, the works."""
+    also: list[tuple[str, str]] = field(default_factory=list)
+    """Other spellings of its names, each with the spelling it prints, so either finds it."""
 
 
 def shelfmark_forms(a: ArchivalRef) -> str:
@@ -78,17 +82,22 @@ def file_label(a: ArchivalRef) -> str:
 
 
 def spelling_variants(edition: Edition):
-    """Word -> its other spellings: those the edition itself uses for the same name (Trotsky,
-    Trotskii; Ivanova, Ivanovva) and those transliteration rules give (-y/-ii/-iy/-ij
-    endings; a soft sign ' left out)."""
+    """Name -> its other spellings: those the edition itself uses for the same name (Trotsky, Trotskii,
+    Троцкий; Ivanova, Ivanovva) and those transliteration rules give (-y/-ii/-iy/-ij endings; a soft
+    sign ' left out). A name is a capitalised word the edition never writes in lower case: 'Party' gets
+    no 'Partii'."""
     texts = [b.text for b in edition.blocks()] + [n.text for n in edition.notes] + [e.raw for e in edition.bibliography]
-    names = {re.sub(r"['’]s$", "", w) for t in texts for w in WORD.findall(t) if w[:1].isupper()}
+    words = [re.sub(r"['’]s$", "", w) for t in texts for w in WORD.findall(t)]
+    lower = {w.lower() for w in words if w[:1].islower()}
+    names = {w for w in words if w[:1].isupper() and w.lower() not in lower}
     groups: dict[str, set[str]] = {}
     for w in names:
         groups.setdefault(name_key(w), set()).add(w)
 
     def variants(word: str) -> set[str]:
         base = re.sub(r"['’]s$", "", word)
+        if base not in names:
+            return set()
         out = set(groups.get(name_key(base), ())) | {base.replace("'", "").replace("’", "")}
         stem = re.sub(r"(?<=k)(?:ii|iy|ij|y)$", "", base)  # -sky, -skii, -skiy, -skij: one surname
         if stem != base:
@@ -97,9 +106,10 @@ def spelling_variants(edition: Edition):
     return variants
 
 
-def _also(texts: list[str], variants) -> list[str]:
+def _also(texts: list[str], variants) -> list[tuple[str, str]]:
+    """(other spelling, the spelling printed) for the names of texts."""
     words = {re.sub(r"['’]s$", "", w) for t in texts for w in WORD.findall(plain(t)) if w[:1].isupper()}
-    return sorted({v for w in words for v in variants(w)} - words)
+    return sorted({(v, w) for w in words for v in variants(w) if v not in words})
 
 
 def records(edition: Edition, slug: str) -> list[Record]:
@@ -113,9 +123,9 @@ def records(edition: Edition, slug: str) -> list[Record]:
     body = Markup("<p>") + escape(", ".join(m.authors)) + Markup("</p><p>") + escape(citation) + Markup("</p>")
     if edition.abstract:
         body += Markup("<p>") + block_html(edition.abstract) + Markup("</p>")
-    out: list[Record] = [Record("article.html", "Article", plain(m.title), f"{slug}/", "Read the article", body,
-                                {"kind": ["Article"]}, _also([m.title, edition.abstract.text if edition.abstract else ""]
-                                                            + m.authors, variants))]
+    out: list[Record] = [Record("article.html", "Article", plain(m.title), "", f"{slug}/", "Read the article", body,
+                                {"kind": ["Article"]}, also=_also([m.title, edition.abstract.text if edition.abstract
+                                                                   else ""] + m.authors, variants))]
     for note in edition.notes:
         files = sorted({file_label(c.archive) for c in note.citations if c.archive})
         authors = sorted({p.family for c in note.citations if c.target in keys for p in keys[c.target].authors})
@@ -123,21 +133,21 @@ def records(edition: Edition, slug: str) -> list[Record]:
         cites += [f"{', '.join(p.family for p in keys[c.target].authors)}, {plain(keys[c.target].title)}"
                   for c in note.citations if c.target in keys]
         cites += [f"{c.periodical}, {c.dates}" for c in note.citations if c.periodical and c.kind == "ibid"]
-        body = note_html(note, "../")
-        if cites:
-            body += Markup("<p class='cites'>Cites: ") + escape("; ".join(dict.fromkeys(cites))) + Markup("</p>")
-        out.append(Record(f"note-{note.n}.html", "Note", f"Note {note.n}", f"{slug}/#note-{note.n}",
-                          f"Read note {note.n} at its place in the text", body,
+        section = section_of_note.get(note.n)
+        out.append(Record(f"note-{note.n}.html", "Note", f"Note {note.n}",
+                          " · ".join(filter(None, (plain(section or ""), f"note {note.n}"))),
+                          f"{slug}/#note-{note.n}", f"Read note {note.n} at its place in the text", note_html(note, "../"),
                           {"kind": ["Note"], "file": files, "author": authors,
-                           "section": [section_of_note.get(note.n, "")] if note.n in section_of_note else []},
-                          _also([note.text] + cites, variants)))
+                           "section": [plain(section)] if section else []},
+                          "; ".join(dict.fromkeys(cites)), _also([note.text], variants)))
     for section in edition.sections:
-        heading = section.heading.text if section.heading else "Introduction"
+        heading = plain(section.heading.text if section.heading else "Introduction")
         for p in section.paragraphs:
-            out.append(Record(f"{p.id}.html", "Text", f"{block_label(p.id)} · {plain(heading)}",
-                              f"{slug}/#{p.id}", f"Read {block_label(p.id)} in the text",
+            out.append(Record(f"{p.id}.html", "Text", f"{block_label(p.id)} · {heading}",
+                              f"{heading} · {block_label(p.id)}", f"{slug}/#{p.id}",
+                              f"Read {block_label(p.id)} in the text",
                               Markup("<p>") + block_html(_unmarked(p)) + Markup("</p>"),
-                              {"kind": ["Text"], "section": [plain(heading)]}, _also([p.text], variants)))
+                              {"kind": ["Text"], "section": [heading]}, also=_also([p.text], variants)))
     citing = cited_in(edition)
     for e in edition.bibliography:
         who = ", ".join(p.family for p in e.authors) or plain(e.title)
@@ -146,15 +156,16 @@ def records(edition: Edition, slug: str) -> list[Record]:
         if notes:
             body += Markup("<p>") + escape(f"Cited in notes {', '.join(map(str, notes))}.") + Markup("</p>")
         out.append(Record(f"ref-{e.key}.html", "Bibliography", f"{who}, {plain(e.title)}{f' ({e.year})' if e.year else ''}",
-                          f"{slug}/#{e.key}", "See the entry in the references", body,
+                          "References", f"{slug}/#{e.key}", "See the entry in the references", body,
                           {"kind": ["Bibliography"], "author": [p.family for p in e.authors]},
-                          _also([e.raw], variants)))
+                          also=_also([e.raw], variants)))
     for f in archive_index(edition):
         ref = ArchivalRef(f.archive, f.fond, f.opis, f.delo)
         cited = "; ".join(f"note {n}" + (f", {folio_label(listy)}" if listy else "") for n, listy, _ in f.cited)
-        body = Markup("<p>") + escape(f"{shelfmark_forms(ref)}. Cited in {cited}.") + Markup("</p>")
-        out.append(Record(f"{f.id}.html", "Archive", file_label(ref), f"{slug}/archive.html#{f.id}",
-                          "See the file in the archive index", body, {"kind": ["Archive"], "file": [file_label(ref)]}))
+        body = Markup("<p>") + escape(f"{file_label(ref)}. Cited in {cited}.") + Markup("</p>")
+        out.append(Record(f"{f.id}.html", "Archive", file_label(ref), "Archive index", f"{slug}/archive.html#{f.id}",
+                          "See the file in the archive index", body, {"kind": ["Archive"], "file": [file_label(ref)]},
+                          shelfmark_forms(ref)))
     return out
 
 

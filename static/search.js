@@ -63,13 +63,35 @@ function item(d) {
   const kind = document.createElement("span");
   kind.className = "result-kind";
   kind.textContent = d.meta.kind;
-  const article = document.createElement("p");
-  article.className = "result-article";
-  article.textContent = `in ${d.meta.article}`;
-  const excerpt = document.createElement("p");
-  excerpt.innerHTML = d.excerpt;  // Pagefind escapes the text; only its <mark> is markup
-  li.append(a, " ", kind, article, excerpt);
+  const where = document.createElement("p");
+  where.className = "result-article";
+  where.textContent = d.meta.article + (d.meta.where ? ` · ${d.meta.where}` : "");
+  li.append(a, " ", kind, where, excerpt(d));
   return li;
+}
+
+// The record's own words around the hit, never the spellings and shelfmarks that also find it (they
+// follow a '⁂' in the record); found by another spelling, 'Dzerzhinsky (Dzerzhinskii)', the text's own
+// spelling is the one marked.
+function excerpt(d) {
+  const words = d.content.split(/\s+/), stop = words.indexOf("⁂");
+  const first = d.meta.title.split(/\s+/).length, last = stop < 0 ? words.length : stop;
+  const own = (i) => i >= first && i < last, bare = (w) => w.replace(/[^\p{L}\p{N}]/gu, "").toLowerCase();
+  let hits = d.locations.filter(own);
+  if (!hits.length) {
+    const printed = d.locations.map((i) => words[i + 1] || "").filter((w) => w[0] === "(").map(bare);
+    hits = words.map((w, i) => i).filter((i) => own(i) && printed.includes(bare(words[i])));
+  }
+  const from = Math.max(first, (hits[0] ?? first) - 8), to = Math.min(last, from + 24);
+  const p = document.createElement("p");
+  if (from > first) p.append("… ");
+  for (let i = from; i < to; i++) {
+    const mark = document.createElement("mark");
+    mark.textContent = words[i];
+    p.append(hits.includes(i) ? mark : words[i], i < to - 1 ? " " : "");
+  }
+  if (to < last) p.append(" …");
+  return p;
 }
 
 form.addEventListener("submit", (e) => { e.preventDefault(); run(); });

@@ -127,7 +127,7 @@ def test_collection_bibliography_merges_the_same_work_and_never_a_near_match(col
 
 
 def results(page: Page, base: str, query: str, **filters) -> list[tuple[str, str]]:
-    """(title, article) of each result shown for query with filters."""
+    """(title, where it stands: article · section · note N) of each result shown for query with filters."""
     params = "&".join(f"{k}={v}" for k, v in {"q": query, **filters}.items())
     page.goto(f"{base}search.html?{params}")
     expect(page.locator("#search-status")).to_have_text(re.compile(r"(\d+ results?.*|No results)\.$"))
@@ -142,12 +142,12 @@ def test_search_finds_hits_in_several_articles_and_narrows_to_one(page: Page, co
     f = {k: busiest.get(f"data-{k}") for k in ("archive", "fond", "opis", "delo")}
     query = f"{f['archive']} f. {f['fond']} op. {f['opis']} d. {f['delo']}"
     found = results(page, collection_url, query)
-    articles = {article for _, article in found}
+    articles = {where.split(' · ')[0] for _, where in found}  # article · section · note N
     assert len(articles) >= 3
     first = busiest.xpath('./ul/li/a')[0]
     slug, label = first.get("href").split("/")[0], first.text_content()
     narrowed = results(page, collection_url, query, article=slug)
-    assert narrowed and {article for _, article in narrowed} == {f"in {label}"}
+    assert narrowed and {where.split(" · ")[0] for _, where in narrowed} == {label}
     page.locator("#search-results li > a").first.click()
     expect(page).to_have_url(re.compile(re.escape(collection_url + slug + "/")))
 

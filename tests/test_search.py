@@ -170,3 +170,49 @@ def test_a_name_the_edition_prints_in_both_scripts_is_found_in_either(page: Page
 def test_a_cyrillic_shelfmark_finds_its_note(page: Page, cyrillic_url):
     titles = search(page, cyrillic_url, "Р-1000")
     assert set(notes(titles)) == {14, 28}
+
+
+def shown(page: Page) -> list[dict]:
+    return page.eval_on_selector_all("#search-results li", """els => els.map(e => ({
+        title: e.querySelector('a').textContent, where: e.querySelector('.result-article').textContent,
+        excerpt: e.querySelector('p:last-child').textContent,
+        marked: [...e.querySelectorAll('mark')].map(m => m.textContent)}))""")
+
+
+def test_an_excerpt_is_in_the_texts_own_words(page: Page, site_url, article_path):
+    """A variant spelling finds the note; its excerpt is the note's own sentence, the note's spelling marked,
+    never the list of spellings or shelfmarks that found it."""
+    search(page, site_url, "Dzerzhinsky")
+    note = next(r for r in shown(page) if r["title"] == "Note 51")
+    assert "Dzerzhinskii" in note["excerpt"] and "Dzerzhinskii" in note["marked"]
+    assert note["where"].endswith("· The new leadership gets to work · note 51")
+    page.goto(site_url + article_path)
+    own = " ".join(page.locator("#note-51").text_content().split())
+    for query in ("Dzerzhinsky", "delo 2669", "RGASPI", "Suzdaltseva", "Putilov"):
+        search(page, site_url, query)
+        for r in shown(page):
+            text = r["excerpt"].replace("…", "").strip()
+            assert "⁂" not in text and "Cites" not in text and "Also written" not in text, (query, r)
+            if r["title"] == "Note 51":
+                assert text in own, (query, text)
+
+
+@pytest.mark.parametrize("query, title, where", [
+    ("rubber toy elephant", "¶ 33 · The new leadership gets to work", "· The new leadership gets to work · ¶ 33"),
+    ("Eyre Spottiswoode", "Schapiro, The Communist Party of the Soviet Union (1970)", "· References"),
+])
+def test_a_result_says_where_it_stands(page: Page, site_url, query, title, where):
+    search(page, site_url, query)
+    first = shown(page)[0]
+    assert first["title"] == title and first["where"].endswith(where)
+    assert first["where"].startswith("Yiannis Kokosalakis, 'Merciless War' against Trifles")
+
+
+def test_no_other_spelling_is_made_for_an_ordinary_word(seed):
+    from editio.extract import extract
+    from editio.link import link
+    from editio.search import records
+    edition, _ = extract(seed, seed.name)
+    link(edition)
+    made = {other for r in records(edition, seed.stem) for other, _ in r.also}
+    assert "Partii" not in made and "Dzerzhinsky" in made  # 'Party' is written in lower case too: no name
