@@ -154,7 +154,6 @@ def note_html(note: Note, base: str = "") -> Markup:
     return Markup("".join(paragraphs))
 
 
-@functools.lru_cache(maxsize=None)
 def static_file(path: Path) -> bytes:
     """A static file as the site ships it: a script without its comment lines and indentation (what a
     reader downloads; the source keeps both)."""
@@ -165,6 +164,7 @@ def static_file(path: Path) -> bytes:
     return ("\n".join(line for line in lines if line and not line.startswith("//")) + "\n").encode("utf-8")
 
 
+@functools.lru_cache(maxsize=None)
 def environment(templates: Path) -> Environment:
     """The Jinja environment of a templates folder, made once per process: compiling the templates
     costs more than rendering an article with them."""

@@ -83,8 +83,9 @@ def loads(text: str, path: str):
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
         what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise EditionError([Problem(path, line, f"YAML syntax error: {what}", "",
-                                    "fix the YAML syntax at that line")]) from None
+        column = f" at column {mark.column + 1}" if mark else ""
+        raise EditionError([Problem(path, line, f"YAML syntax error{column}: {what}", "",
+                                    "fix the YAML syntax there")]) from None
 
 
 def read(path: Path, label: str | None = None):

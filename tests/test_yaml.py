@@ -37,12 +37,12 @@ def test_wrong_types_are_reported_with_their_line():
     assert [str(p) for p in problems] == ["notes.yaml:1: 'n' must be a whole number (\"'seven'\"); write a whole number there"]
 
 
-def test_yaml_syntax_error_names_file_and_line():
+def test_yaml_syntax_error_names_file_line_and_column():
     try:
         yamlio.loads("a: [1, 2\nb: 3\n", "bad.yaml")
     except EditionError as exc:
         assert len(exc.problems) == 1
-        assert str(exc.problems[0]) == ("bad.yaml:2: YAML syntax error: did not find expected ',' or ']'; "
-                                        "fix the YAML syntax at that line")
+        assert str(exc.problems[0]) == ("bad.yaml:2: YAML syntax error at column 2: did not find expected ',' "
+                                        "or ']'; fix the YAML syntax there")
     else:
         raise AssertionError("no error")
