@@ -3,7 +3,7 @@
 
   python build.py                      build every seed in seeds/ into edition/ and _site/
   python build.py --seed F… --out DIR  build these seeds into DIR/edition/ and DIR/site/ only
-  python build.py serve                build, then serve the site on http://127.0.0.1:8000/
+  python build.py serve                build, serve the site on http://127.0.0.1:8000/, rebuild on every change
   python build.py check                validate seeds, edition YAML and corrections; write nothing
 """
 from __future__ import annotations
@@ -36,6 +36,7 @@ ARTICLE = [
 STAGES = [
     publish.stage,                              # the staging folder beside the site
     functools.partial(articles.stage, ARTICLE),  # every article (in parallel, unchanged ones from the cache)
+    search.start_index,                         # Pagefind on the staged records, running meanwhile
     collection.stage,                           # landing page, collection archive index and bibliography
     search.search_page,
     publish.write,
@@ -121,39 +122,29 @@ def check(job: Job) -> Job:
     return job
 
 
-def serve(site: Path, port: int) -> None:
-    import http.server  # only when serving: it is slow to import
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    try:
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    except OSError as exc:
-        raise EditionError([Problem(f"127.0.0.1:{port}", 0, "cannot serve the site there",
-                                    exc.strerror or str(exc), "choose another port with --port N")]) from None
-    with server:
-        print(f"serving {site} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-
-
 def main(argv=None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
+    problems: list[Problem] = []
     try:
         job = (check if args.command == "check" else run)(make_job(args))
     except EditionError as exc:
-        for problem in exc.problems:
+        problems = exc.problems
+        for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
         done = "check failed" if args.command == "check" else "build failed"
-        print(f"{done}: {len(exc.problems)} problem(s); nothing was written", file=sys.stderr)
-        return 1
-    for line in job.log:
-        print(line)
-    print(f"{'checked' if args.command == 'check' else 'built'} in {time.perf_counter() - started:.2f} s")
-    if args.command == "serve":
+        print(f"{done}: {len(problems)} problem(s); nothing was written", file=sys.stderr)
+        site = args.out / "site" if args.seed else PROJECT / "_site"
+        if args.command != "serve" or not site.is_dir():
+            return 1
+    else:
+        for line in job.log:
+            print(line)
+        print(f"{'checked' if args.command == 'check' else 'built'} in {time.perf_counter() - started:.2f} s")
+    if args.command == "serve":  # the last good site, with the problems of this build shown on its pages
+        from editio import serve  # only when serving: its server is slow to import
         try:
-            serve(job.site_dir, args.port)
+            serve.serve(functools.partial(make_job, args), run, ARTICLE, problems, args.port)
         except EditionError as exc:
             print(f"error: {exc.problems[0]}", file=sys.stderr)
             return 1

@@ -15,29 +15,35 @@ article costs a link per file.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
 import pickle
 import platform
 import shutil
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 
 from .problems import EditionError, Problem
 
 CODE = Path(__file__).resolve().parent
-LIBRARIES = ("markdown-it-py", "jinja2", "markupsafe", "pyyaml", "lxml")
+LIBRARIES = ("markdown_it", "jinja2", "markupsafe", "yaml", "lxml")
 SITE, SUMMARY, KEY = "site", "summary.pickle", "key"
 STAGED = ".cache"
 """Folder of the staging folder holding the entries of the articles built (moved out once committed)."""
+
+
+def installed(path: str) -> str:
+    """A file of an installed package as it is now: another version is another file."""
+    stat = os.stat(path)
+    return f"{path} {stat.st_size} {stat.st_mtime_ns}"
 
 
 def shared_digest(project: Path) -> str:
     """The digest of what every article's pages are made from besides its own files: templates/,
     static/, the code and the versions of the libraries that render it."""
     h = hashlib.sha256(f"python {platform.python_version()}".encode())
-    for name in LIBRARIES:
-        h.update(f"\0{name} {version(name)}".encode())
+    for name in LIBRARIES:  # the installed package, as its files are (importlib.metadata is slow to import)
+        h.update(f"\0{name} {installed(importlib.import_module(name).__file__)}".encode())
     for root in (project / "templates", project / "static", CODE):
         for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
             h.update(b"\0" + path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())

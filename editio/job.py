@@ -57,6 +57,8 @@ class Job:
     when it is committed: the articles and search indexes that did not change."""
     created: list[Path] = field(default_factory=list)
     """Folders the build made to hold the staging folder (removed again, if empty, when it fails)."""
+    indexing: object = None
+    """The search index's Pagefind runs under way (search.Indexing), from search.start_index to search.index."""
     articles: list = field(default_factory=list)
     """What the collection's pages need of each article (collection.ArticleSummary), in the order of works."""
     log: list[str] = field(default_factory=list)

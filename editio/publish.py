@@ -132,7 +132,10 @@ def _roll_back(moved, pending, old: Path | None, site: Path) -> None:
 
 
 def discard(job) -> None:
-    """Remove what a failed build staged."""
+    """Remove what a failed build staged (once the indexer, which writes there, has stopped)."""
+    if job.indexing is not None:
+        job.indexing.stop()
+        job.indexing = None
     if job.staging is not None and job.staging.exists():
         shutil.rmtree(job.staging)
     job.staging = None

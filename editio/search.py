@@ -20,14 +20,13 @@ import hashlib
 import os
 import shutil
 import tempfile
-from importlib.metadata import version
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from .cache import link_files
+from .cache import installed, link_files
 from .external import run
 from .link import name_key
 from .problems import EditionError, Problem
@@ -219,10 +218,29 @@ def search_page(job):
     return job
 
 
-def index(job):
-    """The Pagefind index of each shard of the staged records, written into the staging folder
-    (pagefind/<shard>/). A shard whose articles' records are exactly those the current site's shard was
-    made from keeps that index (most corrections change only the article page)."""
+@dataclass
+class Indexing:
+    """Pagefind runs under way, from start_index to index."""
+
+    pool: concurrent.futures.ThreadPoolExecutor
+    """Where they run (two at once)."""
+    runs: list[concurrent.futures.Future]
+    """One per shard whose records changed."""
+    made: int
+    """Articles indexed again."""
+    reused: int
+    """Articles whose shard keeps its index."""
+
+    def stop(self) -> None:
+        """Start no other run, and wait for those under way (they write into the staging folder)."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def start_index(job):
+    """Pagefind started on each shard of the staged records, as soon as the articles are staged: it runs
+    (a process of its own) while the collection's pages are made, and index() waits for it. A shard whose
+    articles' records are exactly those the current site's shard was made from keeps that index (most
+    corrections change only the article page)."""
     executable = job.pagefind or _bundled()
     reused = made = 0
     todo = []
@@ -237,13 +255,20 @@ def index(job):
             made += len(articles)
     # Pagefind leaves a core idle much of the time (it waits on the file system): two runs at once.
     pool = concurrent.futures.ThreadPoolExecutor(2)
+    job.indexing = Indexing(pool, [pool.submit(_pagefind, executable, job, *shard) for shard in todo], made, reused)
+    return job
+
+
+def index(job):
+    """The Pagefind indexes start_index began, each in the staging folder (pagefind/<shard>/)."""
+    indexing, job.indexing = job.indexing, None
     try:
-        for future in [pool.submit(_pagefind, executable, job, *shard) for shard in todo]:
-            future.result()
+        for run in indexing.runs:
+            run.result()
     finally:
-        pool.shutdown(cancel_futures=True)  # after a failure, start no other run
-    job.log.append(f"search index: {made} article(s) indexed" + (f", {reused} as before (records unchanged)"
-                                                                  if reused else "") + f" ({INDEX}/)")
+        indexing.stop()  # after a failure, start no other run
+    job.log.append(f"search index: {indexing.made} article(s) indexed" + (
+        f", {indexing.reused} as before (records unchanged)" if indexing.reused else "") + f" ({INDEX}/)")
     return job
 
 
@@ -258,7 +283,7 @@ def _bundled() -> str:
 
 
 def _shard_digest(executable: str, articles) -> str:
-    h = hashlib.sha256(f"{executable} {version('pagefind_bin')}".encode())
+    h = hashlib.sha256(installed(executable).encode())
     for a in sorted(articles, key=lambda a: a.slug):
         h.update(f"\0{a.slug}\0{a.records}".encode())
     return h.hexdigest()

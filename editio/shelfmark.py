@@ -123,37 +123,39 @@ _SLASHED = re.compile(rf"(?<=[\w.,])\s*,?\s*(?P<fond>{NUMBER})/(?P<opis>{NUMBER}
 
 def chains(text: str) -> list[Chain]:
     """Every chain in a text, in order; a chain is never counted twice from inside itself."""
+    slashed = _slashed(text)
     out: list[Chain] = []
     pos = 0
     while True:
         m = _ANY_KEYWORD.search(text, pos)
-        slashed = _slashed(text, pos)
-        if slashed is not None and (m is None or slashed.start <= m.start()):
-            out.append(slashed)
-            pos = slashed.end
-            continue
         if m is None:
-            return out
+            break
+        inside = next((c for c in slashed if c.start <= m.start() < c.end), None)
+        if inside is not None:  # the folios of a slashed shelfmark
+            pos = inside.end
+            continue
         chain = chain_at(text, m.start())
         if chain is None:  # a keyword before a number that is no shelfmark value ('d. 1920s')
             pos = m.end()
             continue
         out.append(chain)
         pos = chain.end
+    return sorted(out + slashed, key=lambda c: c.start)
 
 
-def _slashed(text: str, pos: int) -> Chain | None:
-    """The next slashed shelfmark after pos that follows an archive's abbreviation, with its folios."""
-    for m in _SLASHED.finditer(text, pos):
-        if not _BARE.search(text[:m.start()]):
+def _slashed(text: str) -> list[Chain]:
+    """The slashed shelfmarks that follow an archive's abbreviation, with their folios."""
+    out = []
+    for m in _SLASHED.finditer(text) if "/" in text else ():
+        if not _BARE.search(text[max(0, m.start() - 40):m.start()]):
             continue
         chain = Chain([Element(level, m.group(level), m.start(level), m.end(level)) for level in LEVELS[:3]])
         sep = _SEPARATOR.match(text, chain.end)
         folios = element_at(text, sep.end(), ("listy",), ocr=True)
         if folios:
             chain.elements.append(folios)
-        return chain
-    return None
+        out.append(chain)
+    return out
 
 
 @dataclass

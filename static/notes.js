@@ -146,14 +146,16 @@
     });
     stack();
   }
-  function stack() {
-    var bottom = -1e9;
+  function stack() {  // every position read before any is set: one layout, not one a note
+    var rows = [], bottom = -1e9;
     document.querySelectorAll('a[role="doc-noteref"]').forEach(function (a) {
-      var s = sides[a.id], top;
-      if (!s) return;
-      top = Math.max(a.getBoundingClientRect().top - 3, bottom + 12);
-      s.style.top = top - s.offsetParent.getBoundingClientRect().top + "px";
-      bottom = top + s.offsetHeight;
+      var s = sides[a.id];
+      if (s) rows.push([a.getBoundingClientRect().top, s, s.offsetHeight, s.offsetParent.getBoundingClientRect().top]);
+    });
+    rows.forEach(function (r) {
+      var top = Math.max(r[0] - 3, bottom + 12);
+      r[1].style.top = top - r[3] + "px";
+      bottom = top + r[2];
     });
   }
 

@@ -1,0 +1,143 @@
+"""The editor's loop: `build.py serve` on a copy of the project, driven as an editor uses it: a page
+open in Chromium, corrections.yaml edited, the page following by itself; a broken file shown over the
+page and gone when it is fixed; a burst of saves built once; Ctrl-C."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from conftest import PROJECT, SEED
+
+SLUG = SEED.stem
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Served:
+    """A copy of the project served by build.py serve in a process of its own."""
+
+    def __init__(self, root: Path):
+        self.root, self.port = root, free_port()
+        self.log = root / "serve.log"
+        self.process = subprocess.Popen([sys.executable, str(root / "build.py"), "serve", "--port", str(self.port)],
+                                        cwd=root, stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.wait_for("serving ")
+
+    @property
+    def corrections(self) -> Path:
+        return self.root / "edition" / SLUG / "corrections.yaml"
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8")
+
+    def wait_for(self, text: str, count: int = 1, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while self.output().count(text) < count:
+            assert self.process.poll() is None, self.output()
+            assert time.monotonic() < deadline, f"no {text!r} in:\n{self.output()}"
+            time.sleep(0.05)
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                return self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                raise
+        return self.process.returncode
+
+
+@pytest.fixture
+def served(tmp_path):
+    root = tmp_path / "project"
+    root.mkdir()
+    shutil.copy(PROJECT / "build.py", root)
+    for folder in ("editio", "templates", "static"):
+        shutil.copytree(PROJECT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    (root / "seeds").mkdir()
+    shutil.copy(SEED, root / "seeds")
+    (root / "edition" / SLUG).mkdir(parents=True)
+    shutil.copy(PROJECT / "edition" / SLUG / "corrections.yaml", root / "edition" / SLUG)
+    server = Served(root)
+    yield server
+    server.stop()
+
+
+def save(path: Path, text: str) -> None:
+    """As editors save: a temporary file renamed over the old."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def test_a_correction_appears_in_the_open_page_by_itself(page: Page, served):
+    page.goto(served.url + f"{SLUG}/#p20")
+    before = page.evaluate("scrollY")
+    assert before > 0
+    marker = page.locator("#noteref-46")
+    expect(marker).to_have_attribute("data-editorial", "restored")
+    text = served.corrections.read_text(encoding="utf-8")
+    edited = re.sub(r"(  - note: 46\n    after: )\"[^\"]*\"", r'\1"protocols of Bureau sessions for 1926."', text)
+    assert edited != text
+    page.evaluate("window.beforeTheEdit = true")
+    save(served.corrections, edited)
+    expect(page.locator("#p21 #noteref-46")).to_be_attached(timeout=10_000)
+    assert page.evaluate("window.beforeTheEdit === undefined")  # the page reloaded itself
+    assert abs(page.evaluate("scrollY") - before) < 5  # and kept the reader's place
+    served.wait_for("rebuilt in")
+
+
+def test_a_broken_file_is_shown_over_the_page_then_gone(page: Page, served):
+    page.goto(served.url + f"{SLUG}/")
+    text = served.corrections.read_text(encoding="utf-8")
+    broken = text.replace("markers:\n", "markers: [\n", 1)
+    line = text[:text.index("markers:\n")].count("\n") + 1
+    save(served.corrections, broken)
+    problems = page.locator(".editio-problems")
+    expect(problems).to_be_visible(timeout=10_000)
+    expect(problems).to_contain_text(f"edition/{SLUG}/corrections.yaml:{line + 1}: YAML syntax error at column")
+    expect(page.locator("h1")).to_contain_text("'Merciless War' against Trifles")  # the last good build
+    served.wait_for("error: edition/")
+    save(served.corrections, text)
+    expect(problems).to_have_count(0, timeout=10_000)
+    expect(page.locator("#noteref-46")).to_be_attached()
+
+
+def test_a_burst_of_saves_is_built_once(served):
+    text = served.corrections.read_text(encoding="utf-8")
+    for i in range(4):  # four saves within 100 ms, the editor's way
+        save(served.corrections, text.replace("reason: >-", "reason: >-" + " " * (i % 2), 1) if i < 3 else text + "\n")
+        time.sleep(0.025)
+    served.wait_for("rebuilt in")
+    time.sleep(1.0)
+    assert served.output().count("rebuilt in") == 1, served.output()
+
+
+def test_the_site_on_disk_has_no_trace_of_the_reload_channel(served):
+    site = served.root / "_site"
+    for path in site.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".js", ".css"):
+            assert b"__editio__" not in path.read_bytes(), path
+
+
+def test_ctrl_c_stops_it_cleanly(served):
+    assert served.stop() == 0
+    assert served.output().rstrip().endswith("stopped")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", served.port))  # the port is free again
