@@ -87,6 +87,9 @@ def save(path: Path, text: str) -> None:
 
 
 def test_a_correction_appears_in_the_open_page_by_itself(page: Page, served):
+    blocked, requests = [], []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on("request", lambda r: requests.append(r.url))
     page.goto(served.url + f"{SLUG}/#p20")
     before = page.evaluate("scrollY")
     assert before > 0
@@ -101,6 +104,7 @@ def test_a_correction_appears_in_the_open_page_by_itself(page: Page, served):
     assert page.evaluate("window.beforeTheEdit === undefined")  # the page reloaded itself
     assert abs(page.evaluate("scrollY") - before) < 5  # and kept the reader's place
     served.wait_for("rebuilt in")
+    assert blocked == [] and all(url.startswith(served.url) for url in requests)
 
 
 def test_a_broken_file_is_shown_over_the_page_then_gone(page: Page, served):
