@@ -214,7 +214,12 @@ class Delo:
 def file_key(a) -> tuple[str, ...]:
     """An archival file as the index groups it: the same file whatever the script or case it is printed
     in (GARF and ГАРФ, f. R-5457 and f. r-5457), as an id-safe ASCII key."""
-    return tuple(re.sub(r"[^a-z0-9]+", "-", fold(v)).strip("-") or "0" for v in (a.archive, a.fond, a.opis, a.delo))
+    return _file_key(a.archive, a.fond, a.opis, a.delo)
+
+
+@functools.lru_cache(maxsize=None)
+def _file_key(*parts: str) -> tuple[str, ...]:  # asked for again and again by the collection's pages
+    return tuple(re.sub(r"[^a-z0-9]+", "-", fold(v)).strip("-") or "0" for v in parts)
 
 
 def archive_index(edition: Edition) -> list[Delo]:
