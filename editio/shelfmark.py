@@ -117,8 +117,10 @@ def chain_at(text: str, pos: int, ocr_first: bool = False) -> Chain | None:
     return chain
 
 
-_SLASHED = re.compile(rf"(?<=[\w.,])\s*,?\s*(?P<fond>{NUMBER})/(?P<opis>{NUMBER})/(?P<delo>{NUMBER})(?![\w/])")
-"""'RGASPI 17/21/2668': fond, opis and delo joined by slashes, right after an archive's abbreviation."""
+_SLASHED = re.compile(rf"(?<=[\w.,])\s*,?\s*(?P<fond>{NUMBER})/(?P<opis>{NUMBER})/(?P<delo>{NUMBER})"
+                      rf"(?:/(?P<listy>{_FOLIO}(?:{_DASH}{_FOLIO})?))?(?![\w/])")
+"""'RGASPI 17/21/2668', 'RGASPI 17/21/2668/7': fond, opis, delo (and folio) joined by slashes, right after an
+archive's abbreviation."""
 
 
 def chains(text: str) -> list[Chain]:
@@ -149,9 +151,10 @@ def _slashed(text: str) -> list[Chain]:
     for m in _SLASHED.finditer(text) if "/" in text else ():
         if not _BARE.search(text[max(0, m.start() - 40):m.start()]):
             continue
-        chain = Chain([Element(level, m.group(level), m.start(level), m.end(level)) for level in LEVELS[:3]])
+        chain = Chain([Element(level, m.group(level), m.start(level), m.end(level)) for level in LEVELS
+                       if m.group(level)])
         sep = _SEPARATOR.match(text, chain.end)
-        folios = element_at(text, sep.end(), ("listy",), ocr=True)
+        folios = None if m.group("listy") else element_at(text, sep.end(), ("listy",), ocr=True)
         if folios:
             chain.elements.append(folios)
         out.append(chain)
