@@ -16,10 +16,13 @@ from dataclasses import dataclass, field
 from .textrules import CAPITAL, MONTHS, SMALL
 
 LEVELS = ("fond", "opis", "delo", "listy")
-_KEYWORDS = {  # Ukrainian archives print opys, sprava (spr.) and arkush (ark.) for opis, delo and list
+_KEYWORDS = {  # Ukrainian archives print opys, sprava (spr.) and arkush (ark.) for opis, delo and list; the
+    # Presidential archive's fond 89 perechen' (per.) and dokument (dok.); manuscript archives edinitsa
+    # khraneniia (ed. khr.) for the file
     "fond": r"[Ff]ond|[Фф]онд|[FfФф]\.",
-    "opis": r"[Oo]pis['’ʹ]?|[Oo]pys|[Oo]p\.?|[Оо]пись|[Оо]пис|[Оо]п\.",
-    "delo": r"[Dd]elo|[Dd]\.|[Ss]prava|[Ss]pr\.|[Дд]ело|[Дд]\.|[Сс]права|[Сс]пр\.",
+    "opis": r"[Oo]pis['’ʹ]?|[Oo]pys|[Oo]p\.?|[Pp]erechen['’]?|[Pp]er\.|[Оо]пись|[Оо]пис|[Оо]п\.|[Пп]ер\.",
+    "delo": r"[Dd]elo|[Dd]\.|[Ss]prava|[Ss]pr\.|[Dd]ok\.|[Ee]d\.\s?khr\.|[Дд]ело|[Дд]\.|[Сс]права|[Сс]пр\.|[Дд]ок\."
+            r"|[Ее]д\.\s?хр\.",
     "listy": r"[Ll]isty\.?|[Ll]ist\.?|[Ll]l\.|[Ll]\.|[Aa]rk(?:ush|ushi|\.)|[Лл]исты?|[Лл]л\.|[Лл]\.|[Аа]рк\.",
 }
 NUMBER = rf"(?:[{CAPITAL}]{{1,2}}\s?[-–]\s?|[{SMALL}]{{1,2}}[-–]|[{CAPITAL}]{{1,2}})?\d+(?:[{SMALL}]{{1,2}}(?![\w]))?"
