@@ -204,17 +204,13 @@ class Change:
     static: bool = False
     """Whether a static file changed (copied again)."""
 
-    def __bool__(self):
-        return bool(self.seeds or self.corrections or self.templates or self.static)
-
 
 def classify(paths, job) -> Change:
     """What the changed paths touch in the build of job."""
-    change = Change()
+    change, project = Change(), job.project
     seeds = {w.seed.resolve(): w.slug for w in job.works}
     for raw in paths:
         path = Path(raw)
-        project = job.project
         if path.resolve() in seeds:
             change.seeds.add(seeds[path.resolve()])
         elif path.name == "corrections.yaml" and path.parent.parent.resolve() == job.edition_dir.resolve():
