@@ -150,11 +150,13 @@
     var rows = [], bottom = -1e9;
     document.querySelectorAll('a[role="doc-noteref"]').forEach(function (a) {
       var s = sides[a.id];
-      if (s) rows.push([a.getBoundingClientRect().top, s, s.offsetHeight, s.offsetParent.getBoundingClientRect().top]);
+      if (s) rows.push([a.getBoundingClientRect().top, s, s.offsetHeight, s.offsetParent.getBoundingClientRect().top,
+                        s.scrollHeight > s.clientHeight + 1]);
     });
     rows.forEach(function (r) {
       var top = Math.max(r[0] - 3, bottom + 12);
       r[1].style.top = top - r[3] + "px";
+      r[1].classList.toggle("long", r[4]);  // cut short: shown whole on hover and focus
       bottom = top + r[2];
     });
   }

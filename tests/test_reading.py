@@ -4,6 +4,7 @@ is shown, by mouse, keyboard and touch; no layout shift; and the budget of the s
 from __future__ import annotations
 
 import gzip
+import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from playwright.sync_api import Page, expect
 PROJECT = Path(__file__).resolve().parent.parent
 SHOTS = PROJECT / "test-artifacts"
 WIDTHS = {"wide": 1440, "laptop": 1024, "phone": 390}
+LIT = re.compile(r"\blit\b")
 
 
 def article(page: Page, site_url, article_path, width, hash=""):
@@ -50,16 +52,16 @@ def test_marker_and_sidenote_light_each_other(page: Page, site_url, article_path
     marker, side = page.locator("#noteref-14"), page.locator('.sidenote[data-ref="noteref-14"]')
     marker.scroll_into_view_if_needed()
     marker.hover()
-    expect(side).to_have_class("sidenote lit")
+    expect(side).to_have_class(LIT)
     page.wait_for_timeout(400)
     expect(page.locator(".note-popover")).to_have_count(0)  # the note is already beside the text
     page.locator('.sidenote[data-ref="noteref-12"]').hover()
-    expect(page.locator("#noteref-12")).to_have_class("noteref lit")
-    expect(side).to_have_class("sidenote")
+    expect(page.locator("#noteref-12")).to_have_class(LIT)
+    expect(side).not_to_have_class(LIT)
     page.mouse.move(5, 5)  # a keyboard reader's pointer, out of the way
     page.locator("#noteref-51").focus()
     restored = page.locator('.sidenote[data-ref="noteref-51"]')
-    expect(restored).to_have_class("sidenote lit")
+    expect(restored).to_have_class(LIT)
     expect(restored.locator(".sidenote-n.restored")).to_have_text("51")  # shown [51], as in the text
     assert restored.locator(".sidenote-n").get_attribute("title").startswith("Marker restored by the editor")
 
@@ -192,3 +194,15 @@ def test_the_sites_own_javascript_stays_within_budget(built):
     raw = sum(len(p.read_bytes()) for p in scripts)
     compressed = sum(len(gzip.compress(p.read_bytes(), 9)) for p in scripts)
     assert raw <= 12_000 and compressed <= 5_000, (raw, compressed)
+
+
+def test_a_long_sidenote_is_cut_short_and_shown_whole_when_lit(page: Page, site_url, article_path):
+    article(page, site_url, article_path, 1440)
+    long = page.locator('.sidenote[data-ref="noteref-30"]')
+    expect(long).to_have_class(re.compile(r"\blong\b"))
+    short = long.bounding_box()["height"]
+    page.mouse.move(5, 5)
+    page.locator("#noteref-30").focus()
+    expect(long).to_have_class(LIT)
+    assert long.bounding_box()["height"] > 2 * short  # the whole note, over the ones below it
+    expect(long).to_contain_text("determined the manner of work of the new regional leadership")
