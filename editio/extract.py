@@ -26,6 +26,10 @@ REFERENCES_HEADINGS = {"references", "bibliography", "works cited", "sources and
 PAGE_FURNITURE = re.compile(r"^\s*(?:\d{1,4}|[A-Z][A-Z .,'’&:-]{2,}\s+\d{1,4}|\d{1,4}\s+[A-Z][A-Z .,'’&:-]{2,})\s*$")
 """A bare page number, or a running head in capitals with its page number."""
 NOTE_ITEM = re.compile(r"^(?:[-–•*]\s+)?(?P<n>\d{1,3})[.)]\s+(?P<text>.*)$")
+BARE_NOTE_ITEM = re.compile(rf"^(?:[-–•*]\s+)?(?:(?P<n>\d{{1,3}})\s+|(?P<sup>[{SUPERSCRIPTS}]{{1,3}})\s*)(?P<text>\S.*)$")
+"""A note numbered '12 Text' or '¹² Text' (no full stop): taken only as the next number in the sequence (or
+the one after unnumbered items that may be the notes between), after a note that ended its sentence, since a
+wrapped line may begin with a number ('12 May 1926, …')."""
 BULLET_ITEM = re.compile(r"^[-–•*]\s+(?P<text>.*)$")
 CITE_LINE = re.compile(r"^To cite this article:\s*(?P<authors>.+?)\s*\((?P<year>\d{4})\)\s*(?P<rest>.+?)"
                        r",\s*DOI:\s*(?P<doi>\S+?)\.?\s*$")
@@ -674,6 +678,14 @@ def _read_notes(lines: list[Line], work: _Work) -> list[tuple[int, _Run]]:
         last_n = next((n for n, _ in reversed(items) if n is not None), 0)
         if numbered and int(numbered.group("n")) > last_n:
             current = (int(numbered.group("n")), _Run(numbered.group("text"), [ln.no]))
+            items.append(current)
+            continue
+        bare = BARE_NOTE_ITEM.match(text)
+        unnumbered = len(items) - next((i + 1 for i in range(len(items) - 1, -1, -1) if items[i][0] is not None), 0)
+        bare_n = (int(bare.group("n")) if bare.group("n") else superscript_value(bare.group("sup"))) if bare else 0
+        if last_n < bare_n <= last_n + 1 + unnumbered and (one_a_line or current is None
+                                                            or ends_sentence(current[1].text)):
+            current = (bare_n, _Run(bare.group("text"), [ln.no]))
             items.append(current)
             continue
         bullet = BULLET_ITEM.match(text)

@@ -59,10 +59,19 @@ def two_authors(text: str) -> str:
     return re.sub(r"^(Yiannis Kokosalakis)$", r"\1 and Maria Petrova", text, flags=re.MULTILINE)
 
 
+def notes_numbered_bare(text: str) -> str:
+    """'14. Text' printed '14 Text', and every other one '¹⁴ Text'."""
+    def bare(m):
+        n = int(m.group(2))
+        return m.group(1) + (str(n) + " " if n % 2 else str(n).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")) + " ")
+    return re.sub(r"^(- )?(\d{1,3})\. ", bare, text, flags=re.MULTILINE)
+
+
 VARIANTS = {
     "plain-digits": [plain_digits],
     "plain-digits-wrapped": [plain_digits, hard_wrapped],
     "running-heads-other-archive": [running_heads, other_archive],
+    "notes-numbered-without-full-stops": [notes_numbered_bare],
     "everything": [plain_digits, running_heads, other_archive, two_authors, hard_wrapped],
 }
 
