@@ -22,7 +22,8 @@ from .textrules import (CAPITAL, MONTHS, SUPERSCRIPTS, WORD, ends_sentence, exce
                         slugify, spelling, starts_lowercase, superscript_value)
 
 NOTES_HEADINGS = {"notes", "endnotes"}
-REFERENCES_HEADINGS = {"references", "bibliography", "works cited", "sources and literature"}
+REFERENCES_HEADINGS = {"references", "bibliography", "works cited", "sources and literature", "reference list",
+                       "select bibliography", "sources", "literature", "sources and bibliography"}
 PAGE_FURNITURE = re.compile(r"^\s*(?:\d{1,4}|[A-Z][A-Z .,'’&:-]{2,}\s+\d{1,4}|\d{1,4}\s+[A-Z][A-Z .,'’&:-]{2,})\s*$")
 """A bare page number, or a running head in capitals with its page number."""
 NOTE_ITEM = re.compile(r"^(?:[-–•*]\s+)?(?P<n>\d{1,3})[.)]\s+(?P<text>.*)$")
