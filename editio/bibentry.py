@@ -17,7 +17,9 @@ QUOTE_OPEN = "'‘\"“"
 TITLE_OPENER = re.compile(r"(?:(?<=\s)|^)['‘\"“*]")
 """A quotation mark or asterisk opening a title: at the start of a word (not S"ezd, Lyubov')."""
 INITIAL = re.compile(rf"[{CAPITAL}][{SMALL}]?\.,?")
-TITLE_END = re.compile(r"['’\"”][.,](?=\s)")
+TITLE_END = re.compile(r"(?P<after>['’\"”])[.,](?=\s)|[.,](?P<inside>['’\"”])(?=\s)")
+"""The end of a quoted title: the full stop or comma after the closing quotation mark, or inside it (Chicago's
+American punctuation, 'Title.” In')."""
 ITALIC = re.compile(r"\*([^*]+)\*")
 IMPRINT = re.compile(r"(?P<place>[^:;]*?[^\s.:;]):\s*(?P<publisher>[^:]+?),?\s+(?P<year>\d{4})\.?$")
 JOURNAL_TAIL = re.compile(
@@ -171,7 +173,8 @@ def _split_title(rest: str, entry: ParsedEntry) -> tuple[str, str]:
     if rest[:1] in QUOTE_OPEN:
         m = TITLE_END.search(rest)
         if m:
-            return _unquote(rest[:m.start() + 1], entry), rest[m.end():]
+            quote = m.group("after") or m.group("inside")
+            return _unquote(rest[:m.start()] + quote, entry), rest[m.end():]
         italic = ITALIC.search(rest)
         if italic:
             entry.doubts.append("title quotation not closed; title taken up to the italic container")
@@ -220,7 +223,9 @@ def _read_publication(rest: str, entry: ParsedEntry) -> None:
         m = re.match(r"In\s+(?P<container>.+?),\s*edited by\s+(?P<eds>.+?)\.\s+(?=[^.]*:\s)(?P<rest>.*)$", rest)
         if m:
             entry.container = m.group("container").strip("*")
-            entry.container_editors = m.group("eds")
+            pages = re.match(r"(?P<eds>.*?),\s*(?P<pages>\d+\s*[–-]\s*\d+)$", m.group("eds"))
+            entry.container_editors = pages.group("eds") if pages else m.group("eds")
+            entry.pages = pages.group("pages") if pages else ""
             rest = m.group("rest")
     elif entry.authors or entry.repeats_author or entry.title:
         journal = _journal_tail(rest)
@@ -239,6 +244,7 @@ def _read_publication(rest: str, entry: ParsedEntry) -> None:
     if m:
         place = m.group("place")
         segment = re.split(r"(?:(?<=\w\w\w)|(?<=\d))\.\s+|\*[,.]?\s*", place)[-1]
+        segment = re.sub(r"^\d+(?:st|nd|rd|th)\s+ed\.\s*", "", segment)  # an edition before the place
         entry.place = segment.strip(" ,") if ":" not in segment else segment.split(", ")[-1]
         entry.publisher, entry.year = m.group("publisher").strip(), m.group("year")
         return

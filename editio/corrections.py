@@ -314,7 +314,7 @@ def _marker_place(edition: Edition, n: int) -> tuple[Block, int]:
     if not sentences:
         return blocks[prev[1]], len(blocks[prev[1]].text.rstrip())
     notes = {x.n: x.text for x in edition.notes}
-    run = [k for k in range(prev[0] + 1, nxt[0]) if k in notes]
+    run = sorted({k for k in range(prev[0] + 1, nxt[0]) if k in notes} | {n})
     scores = [[_shared(notes[k], s[2]) for s in sentences] for k in run]
     chosen = _in_order(scores)
     block, end, _ = sentences[chosen[run.index(n)]]

@@ -18,7 +18,7 @@ from . import bibentry
 from .problems import EditionError, Problem
 from .records import (BibEntry, Block, Doubt, Edition, Marker, Metadata, Note, Person, Repair,
                       Report, Section, Source)
-from .textrules import (CAPITAL, MONTHS, SUPERSCRIPTS, WORD, ends_sentence, excerpt, first_word, fold,
+from .textrules import (CAPITAL, MONTHS, SMALL, SUPERSCRIPTS, WORD, ends_sentence, excerpt, first_word, fold,
                         slugify, spelling, starts_lowercase, superscript_value)
 
 NOTES_HEADINGS = {"notes", "endnotes"}
@@ -220,7 +220,8 @@ def _running_heads(lines: list[Line]) -> set[int]:
     """Running heads printed without a page number, after the title block: in capitals, the authors'
     names (initials and surnames, or the surnames the cover gives), the journal's title, or any line in
     capitals printed twice."""
-    first = next((first for text, first, _ in _paragraphs(lines) if len(text) >= 200), None)
+    first = next((first for text, first, _ in _paragraphs(lines) if len(text) >= 200
+                  and not text.startswith(("To cite this article", "To link to this article", "ISSN"))), None)
     body = next((i for i, ln in enumerate(lines) if ln.no == first), len(lines))
     cite = _cover_citation(lines[:body])
     families, journal = set(), ""
@@ -276,9 +277,10 @@ def _blocks(lines: list[Line]) -> list[_Run]:
 
 
 def _join(a: str, b: str) -> str:
-    """Two pieces of one paragraph; a line-end hyphen before a lower-case letter is kept for now
-    (_repair_hyphens decides on the evidence of the whole text)."""
-    if a.endswith("-") and b[:1].islower():
+    """Two pieces of one paragraph; a line-end hyphen is kept, the halves joined without a space (before a
+    capital it is a real hyphen, 'Griazi-Tsaritsyn'; before lower case _repair_hyphens decides on the
+    evidence of the whole text)."""
+    if a.endswith("-") and not a.endswith(" -") and b[:1].isalpha():
         return a + b
     return a + " " + b
 
@@ -402,7 +404,8 @@ def _read_title_block(front: list[_Run], meta: Metadata, work: _Work):
 def _is_heading(run: _Run, previous: _Run | None) -> bool:
     text = run.text.strip()
     return (len(run.lines) == 1 and len(text) <= 100 and len(text.split()) <= 14
-            and text[:1].isupper() and text[-1] not in ".,;:" and not text[-1].isdigit()
+            and text[:1].isupper() and text[-1] not in ".,;:"
+            and (not text[-1].isdigit() or bool(re.search(r",\s(?:1[5-9]|20)\d\d(?:\s?[–-]\s?\d{2,4})?$", text)))
             and text[-1] not in SUPERSCRIPTS and (previous is None or ends_sentence(previous.text)))
 
 
@@ -420,8 +423,11 @@ def _join_page_breaks(runs: list[_Run], headings: set[int], corpus: _Corpus, wor
             continue
         if not ends_sentence(prev.text) or starts_lowercase(run.text):
             word = first_word(run.text)
-            if starts_lowercase(run.text) or _is_proper_noun(word, corpus):
+            quoted = not ends_sentence(prev.text) and re.match(rf"^[‘“'\"]\s?[{SMALL}]", run.text)
+            if starts_lowercase(run.text) or quoted or _is_proper_noun(word, corpus):
                 evidence = ("the next block begins in lower case" if starts_lowercase(run.text)
+                            else "the paragraph breaks off mid-sentence and the next block goes on with a "
+                                 "quotation in lower case" if quoted
                             else f"the paragraph breaks off mid-sentence and '{word}' is a name "
                                  f"(never lower case in the text)")
                 work.repair("page-break-join", run.lines[0],
@@ -570,7 +576,11 @@ def _place_markers(blocks: list[Block], runs: dict[str, _Run], numbers: set[int]
     candidates: list[_Candidate] = []
     for i, block in enumerate(blocks):
         candidates.extend(_candidates(i, block, runs[block.id], work))
-    kept = _longest_increasing([c for c in candidates if c.value in numbers])
+    # Where a superscript prints a number, a plain number of the same value is not its marker ('By the end
+    # of August, 16 Cossack regiments … stopped.¹⁶').
+    printed = {c.value for c in candidates if c.form == "superscript"}
+    kept = _longest_increasing([c for c in candidates if c.value in numbers
+                                and (c.form == "superscript" or c.value not in printed)])
     called = {c.value for c in kept}
     last = max(numbers)
     accepted: list[tuple[_Candidate, int]] = []
@@ -669,7 +679,13 @@ def _read_notes(lines: list[Line], work: _Work) -> list[tuple[int, _Run]]:
     # a plain line after a complete note is an item of its own.
     followed = [a.text for a, b in zip(lines, lines[1:]) if a.text.strip() and b.text.strip()]
     one_a_line = sum(map(ends_sentence, followed)) >= 0.9 * len(followed)
-    for ln in lines:
+    next_number, upcoming = [], None  # the number of the next numbered line after each line
+    for ln in reversed(lines):
+        next_number.append(upcoming)
+        m = NOTE_ITEM.match(ln.text.strip())
+        upcoming = int(m.group("n")) if m else upcoming
+    next_number.reverse()
+    for i, ln in enumerate(lines):
         text = ln.text.strip()
         if not text:
             current = None if current is None or ends_sentence(current[1].text) else current
@@ -677,12 +693,15 @@ def _read_notes(lines: list[Line], work: _Work) -> list[tuple[int, _Run]]:
             continue
         numbered = NOTE_ITEM.match(text)
         last_n = next((n for n, _ in reversed(items) if n is not None), 0)
-        if numbered and int(numbered.group("n")) > last_n:
-            current = (int(numbered.group("n")), _Run(numbered.group("text"), [ln.no]))
+        unnumbered = len(items) - next((i + 1 for i in range(len(items) - 1, -1, -1) if items[i][0] is not None), 0)
+        n = int(numbered.group("n")) if numbered else 0
+        # A number that is not the next, after a note broken off mid-sentence, is a wrapped line of that
+        # note ('…*Red Quartermaster*,' / '214. The argument …'), not a note of its own.
+        if last_n < n and (n <= last_n + 1 + unnumbered or current is None or ends_sentence(current[1].text)):
+            current = (n, _Run(numbered.group("text"), [ln.no]))
             items.append(current)
             continue
         bare = BARE_NOTE_ITEM.match(text)
-        unnumbered = len(items) - next((i + 1 for i in range(len(items) - 1, -1, -1) if items[i][0] is not None), 0)
         bare_n = (int(bare.group("n")) if bare.group("n") else superscript_value(bare.group("sup"))) if bare else 0
         if last_n < bare_n <= last_n + 1 + unnumbered and (one_a_line or current is None
                                                             or ends_sentence(current[1].text)):
@@ -690,7 +709,12 @@ def _read_notes(lines: list[Line], work: _Work) -> list[tuple[int, _Run]]:
             items.append(current)
             continue
         bullet = BULLET_ITEM.match(text)
-        if bullet or current is None or (one_a_line and ends_sentence(current[1].text) and text[:1].isupper()):
+        # After a complete note, a capitalised plain line starts an item of its own where notes are one a
+        # line, or where the numbering leaves exactly one gap before the next numbered note (a note that
+        # lost its number among wrapped notes).
+        gap = current is not None and current[0] is not None and next_number[i] == current[0] + 2
+        if bullet or current is None or ((one_a_line or gap) and ends_sentence(current[1].text)
+                                         and text[:1].isupper()):
             current = (None, _Run(bullet.group("text") if bullet else text, [ln.no]))
             items.append(current)
         else:
@@ -806,6 +830,8 @@ def _continues_entry(previous: str, text: str) -> bool:
     case, or is an imprint ('Place: Publisher, 1991.'), which never begins an entry."""
     if re.search(r"(?:[:,;&–-]|\b(?:and|by|of|in|the|eds?\.))$", previous.rstrip()) or text[:1].islower():
         return True
+    if previous.count("“") > previous.count("”") or previous.count("*") % 2:
+        return True  # inside a title still open ('… on the Lower Volga in 1918' | 'Revisited.” *Soviet …*')
     return bool(IMPRINT_LINE.match(text)) or not COMPLETE_ENTRY.search(previous.rstrip())
 
 

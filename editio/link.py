@@ -27,6 +27,7 @@ STOPWORDS = set("a an the of and in on for to at by with from i v na o ob s k".s
 ARTICLES = set("a an the le la les l un une der die das el il".split())
 OPENERS = "'‘\"“*«"
 CLOSERS = "'’\"”*»"
+PAIRS = {"'": "'", "‘": "’", '"': '"', "“": "”", "*": "*", "«": "»"}
 DELIMITERS = ",;.:?!)" + CLOSERS
 NAME = rf"(?:(?:van|von|de|der|da)\s)?[{CAPITAL}][\w'’-]*\w"
 NAMES = rf"{NAME}(?:\s{NAME})?(?:,\s*(?:and\s+)?{NAME})*(?:,?\s+(?:and|и|&)\s+{NAME})?(?:\s+et\s+al\.)?"
@@ -45,11 +46,24 @@ LOCATOR_TEXT = (rf"(?:{_LOC_WORD}\s*[\dIVXLCivxlc]+[a-z]?(?:\s*[–−-]\s*\d+)?
                 rf"|{PAGES}(?:\s*n\.\s*\d+)?|passim|introduction|preface|conclusion|part\s+\d+)(?:,?\s+passim)?")
 RU_IMPRINT = rf"\.\s*[{CAPITAL}][\w-]*\.?(?::\s*[^.,;]+)?,\s*\d{{4}}"
 """An imprint in the Russian manner after a title: '. Л., 1971', '. М.: Наука, 1975'."""
-LOCATOR = re.compile(rf"^(?:\s*\[[^\]]*\])?(?:\s*\([^()]*\d{{4}}\)|{RU_IMPRINT})?(?:,\s*(?P<loc>{LOCATOR_TEXT})"
-                     rf"|\.\s*(?P<page>(?:[СсPp]|pp)\.\s*{PAGES}))")
+_PERSONS = rf"[{CAPITAL}][\w.'’-]*(?:\s+(?:and\s+)?[{CAPITAL}][\w.'’-]*)*"
+BOOK_DETAILS = (r"(?:\s*\[[^\]]*\]"  # a translated title: '[The Bread Front]'
+                r"|,?\s+in\s+(?:\*[^*]+\*|“[^”]+”)"  # the book a chapter stands in
+                r"|,\s*(?:\d+(?:st|nd|rd|th)\s+(?:rev\.\s+)?|rev\.\s+)ed\."  # the edition
+                rf"|,\s*(?:eds?|trans|tr|comp)\.\s+(?:by\s+)?{_PERSONS}"  # editors, translators
+                r"|,\s*\d+\s+vols\.?)*")
+"""What may stand between a title and its imprint: '[translation]', ', in *Book*', ', 2nd ed.', ', ed. V. K.
+Ostrovskii', ', trans. Judith Crane', ', 3 vols'."""
+LOCATOR = re.compile(rf"^{BOOK_DETAILS}(?:\s*\([^()]*\d{{4}}\)|{RU_IMPRINT})?"
+                     rf"(?:,\s*(?P<loc>{LOCATOR_TEXT})(?!\w)"
+                     rf"|\.\s*(?P<page>(?:[СсPp]|pp)\.\s*{PAGES})"
+                     rf"|,?\s*\*[^*]+\*(?:\s+\d+)?(?:,\s*no\.\s*\d+)?\s*\([^()]*\d{{4}}\):\s*(?P<art>{PAGES}))")
+"""The place cited after a title: its page or volume after the imprint, or, for an article, the page after
+the journal's issue ('*Journal*, no. 7 (1968): 90')."""
 IBID = re.compile(r"(?<!\w)(?:[Ii]bid(?:em)?\b\.?|Там\s+же\b\.?)")
 IBID_LOCATOR = re.compile(rf"^[,.]?\s*(?:{DATES}|(?P<loc>{LOCATOR_TEXT}))(?![\w.]*\d)")
-PERIODICAL = re.compile(r"(?P<name>\*[^*]+\*|[A-Z][\w'’]+(?:\s[A-Za-z][\w'’]+){0,2}),\s*(?:no\.\s*\d+,\s*)?"
+PERIODICAL = re.compile(r"(?P<name>\*[^*]+\*|[A-Z][\w'’]+(?:\s[A-Za-z][\w'’]+){0,2})"
+                        r"(?:\s*\([^()]{1,40}\))?,\s*(?:no\.\s*\d+,\s*)?"  # the place of printing: '(Tsaritsyn)'
                         + DATES)
 XREF = re.compile(r"(?<!\w)(?:(?:[Ss]ee|[Cc]f\.)\s+(?:also\s+)?(?P<a>(?:notes?|nn?\.)\s+(?P<nums>\d+(?:\s*(?:,|and|&)\s*\d+)*))"
                   r"(?:\s+(?:above|below))?"
@@ -285,11 +299,18 @@ def _mention(text: str, words: list, i: int, k: int):
     after = text[end:end + 1]
     if after and after not in DELIMITERS and not after.isspace():
         return None
-    before = text[start - 1:start] if start else ""
-    quoted = bool(before) and before in OPENERS
-    if quoted and text[end:end + 1] not in CLOSERS and text[end:end + 2] not in ("?" + c for c in CLOSERS):
-        return None  # a quotation that goes on past the title's words is not that title
-    if not quoted:
+    # Quoted or in italics, an article before the words allowed ('*The Red Army*' cited as Red Army); what
+    # follows the words to the close may be figures and punctuation ('*…, 1918–1921*', '“…,” 150').
+    opened = re.search(rf"([{OPENERS}])(?:(?:{'|'.join(ARTICLES)})\s+)?$", text[:start], re.IGNORECASE)
+    quoted = opened is not None
+    if quoted:
+        close = text.find(PAIRS[opened.group(1)], end)
+        if close < 0 or re.search(r"[^\W\d_]|\n", text[end:close]):
+            if text[end:end + 1] not in CLOSERS:
+                return None  # a quotation that goes on past the title's words is not that title
+            close = end  # its own mark lost, a quotation inside it closes it: 'The "Lenin Levy"'
+        start, end = opened.start(), close + 1
+    else:
         if not words[i].group(0)[:1].isupper():
             return None
         # Inside a title (plain), the next word must not carry the phrase on: 'Napoleon returned'.
@@ -299,15 +320,17 @@ def _mention(text: str, words: list, i: int, k: int):
                 return None
     while end < len(text) and (text[end] in CLOSERS or text[end] in "?!" and text[end - 1] not in CLOSERS):
         end += 1
-    if quoted:
-        start -= 1
     return start, end, quoted
 
 
-def _locator_after(text: str) -> tuple[int, str]:
-    """(length, locator as printed) of the locator after a title, an imprint skipped; (0, '') if none."""
-    m = LOCATOR.match(text)
-    return (m.end(), (m.group("loc") or m.group("page")).strip()) if m else (0, "")
+def _locator_after(text: str, title: str = "") -> tuple[int, str]:
+    """(length, locator as printed) of the locator after a title, an imprint skipped; (0, '') if none.
+    A title whose quotation mark closes after the comma ('“Voroshilov’s Army,” 150') lends it the comma."""
+    lead = "," if re.search(rf",[{CLOSERS}]+$", title) else ""
+    m = LOCATOR.match(lead + text)
+    if not m:
+        return 0, ""
+    return m.end() - len(lead), (m.group("loc") or m.group("page") or m.group("art")).strip()
 
 
 def _resolve_title(note, mention, k, candidates, index) -> _Item | None:
@@ -319,7 +342,7 @@ def _resolve_title(note, mention, k, candidates, index) -> _Item | None:
     names_m = NAMES_BEFORE.search(text[max(0, start - 120):start])
     names = (names_m.group("names") or names_m.group("ru")) if names_m else ""
     cited, cited_keys = _cited_keys(names) if names else ([], set())
-    loc_end, locator = _locator_after(after)
+    loc_end, locator = _locator_after(after, text[start:end])
     imprint = bool(re.match(RU_IMPRINT, after))
     if not quoted and not cited and not locator and not imprint:
         return None  # a capitalised phrase with no sign of being a citation
@@ -387,7 +410,7 @@ def _find_author_led(note: Note, index: _Index, taken: list[_Item]) -> list[_Ite
         if not works or first is None:
             continue
         start = m.start() + first.start()
-        loc_end, locator = _locator_after(text[m.end():])
+        loc_end, locator = _locator_after(text[m.end():], m.group(0))
         end = m.end() + loc_end
         if m.group("opcit"):
             if len(works) == 1:
@@ -408,7 +431,7 @@ def _find_idem(note: Note) -> list[_Item]:
     """'Idem, *Title*, 12': a title of the author cited just before (resolved in order of the notes)."""
     out = []
     for m in IDEM.finditer(note.text):
-        loc_end, locator = _locator_after(note.text[m.end():])
+        loc_end, locator = _locator_after(note.text[m.end():], m.group(0))
         end = m.end() + loc_end
         out.append(_Item(Citation("", "work", m.start(), note.text[m.start():end], locator=locator), "author",
                          title=m.group("title")))
