@@ -28,6 +28,23 @@ JOURNAL_TAIL = re.compile(
 EDITION = re.compile(r",?\s*(\d+(?:st|nd|rd|th)) ed\.?", re.I)
 VOLUME = re.compile(r"\b[Vv]ol\.\s*(\d+)")
 EDITOR_ROLE = re.compile(r",?\s*\beds?\.?$")
+AUTHOR_YEAR = re.compile(r"^(?P<names>[^()\d*'‘\"“:]+?)[.,]?\s*(?:\((?P<role>eds?)\.?\)\s*)?"
+                         r"(?:\((?P<year>\d{4}[a-z]?)\)|(?<=\.\s)(?P<year2>\d{4}[a-z]?)\.)[.,]?\s+")
+"""Author-date references: the year straight after the names, 'Davies, R. W. (1989) *Title*' (Harvard),
+'Davies, R. W. 1989. *Title*' (Chicago author-date), 'Fitzpatrick, S. (ed.) (2000)'."""
+DATED_JOURNAL = re.compile(
+    r"^\*(?P<container>[^*]+)\*,?\s*(?P<volume>\d+)(?:,\s*(?:no\.\s*)?(?P<issue>\d+)|\s*\((?P<issue2>[\w–-]+)\))?"
+    r"(?:(?:,\s*pp?\.\s*|:\s*)(?P<pages>\d+\s*[–-]\s*\d+))?\.?$")
+"""An article's journal when the year came after the names: '*Europe-Asia Studies*, 51, 2, pp. 45–67' (Harvard),
+'*Slavic Review* 48 (4): 558–77' (Chicago author-date)."""
+DATED_CHAPTER = re.compile(
+    r"^[Ii]n\s+(?P<eds>[^*]+?)\s*\(eds?\.?\)\s*\*(?P<container>[^*]+)\*"
+    r"(?:\s*\((?P<place>[^,():]+)[,:]\s*(?P<publisher>[^()]+)\))?(?:,?\s*pp\.\s*(?P<pages>\d+\s*[–-]\s*\d+))?\.?$")
+"""A chapter in Harvard style: 'in Fitzpatrick, S. (ed.) *Cultural Revolution* (Bloomington, IUP), pp. 1–20'."""
+DATED_IMPRINT = re.compile(r"^\(?(?P<place>[^:;,()]*[^\s.:;,()])(?::|,)\s*(?P<publisher>[^:;()]+?)\)?\.?$")
+"""A book's imprint when the year came after the names: 'Basingstoke: Macmillan.', '(London, Routledge).'"""
+YEAR_FIRST = re.compile(r"^\(?(?P<year>\d{4}[a-z]?)\)?[.,]?\s+")
+"""The year after a repeated author: '———. 1996. *Title*', '——— (1996) *Title*'."""
 NAME_WORD = re.compile(rf"^(?:[{CAPITAL}][\w'’.-]*|van|von|de|der|da|du|la|le)$")
 
 
@@ -83,9 +100,18 @@ def parse_entry(text: str) -> ParsedEntry:
     entry = ParsedEntry()
     rest = text.strip()
     m = REPEATED_AUTHOR.match(rest)
+    dated = AUTHOR_YEAR.match(rest)
     if m:
         entry.repeats_author = True
         rest = rest[m.end():]
+        year = YEAR_FIRST.match(rest)
+        if year:
+            entry.year, rest = year.group("year"), rest[year.end():]
+    elif dated and _looks_like_names(dated.group("names")):
+        entry.authors = parse_names(EDITOR_ROLE.sub("", dated.group("names")))
+        if dated.group("role") or EDITOR_ROLE.search(dated.group("names")):
+            entry.role = "editor"
+        entry.year, rest = dated.group("year") or dated.group("year2"), rest[dated.end():]
     else:
         names, rest = _split_names(rest)
         if names is not None:
@@ -139,14 +165,14 @@ def _names_or_title(head: str, rest: str) -> tuple[str | None, str]:
 
 def _looks_like_names(text: str) -> bool:
     text = EDITOR_ROLE.sub("", text)
-    words = [w for w in re.split(r"[\s,]+", text.replace(" and ", " ")) if w]
+    words = [w for w in re.split(r"[\s,]+", re.sub(r"\s(?:and|&)\s", " ", text)) if w]
     return bool(words) and ":" not in text and not any(c.isdigit() for c in text) and all(
         NAME_WORD.match(w) for w in words) and (", " in text or len(words) <= 3)
 
 
 def parse_names(text: str) -> list[Person]:
     """'Ivanova, Anna S., Petrov, Oleg V., and Sidorov, Ilia Iu.' -> people."""
-    text = re.sub(r",?\s+and\s+", ", ", text.strip().rstrip(","))
+    text = re.sub(r",?\s+(?:and|&)\s+", ", ", text.strip().rstrip(","))
     parts = [p.strip() for p in text.split(",") if p.strip()]
     if len(parts) == 1:
         return [Person(family=parts[0])]
@@ -208,6 +234,8 @@ def _unquote(quoted: str, entry: ParsedEntry) -> str:
 
 def _read_publication(rest: str, entry: ParsedEntry) -> None:
     rest = rest.strip().lstrip(".,").strip()
+    if entry.year and _read_dated_publication(rest, entry):
+        return
     m = EDITION.search(entry.title)
     if m:
         entry.edition = m.group(1)
@@ -249,10 +277,35 @@ def _read_publication(rest: str, entry: ParsedEntry) -> None:
         entry.publisher, entry.year = m.group("publisher").strip(), m.group("year")
         return
     years = re.findall(r"\b(1[5-9]\d\d|20\d\d)\b", rest)
+    if entry.year:
+        return
     if years:
         entry.year = years[-1]
     else:
         entry.doubts.append("no year found")
+
+
+def _read_dated_publication(rest: str, entry: ParsedEntry) -> bool:
+    """The journal or imprint of an author-date reference (no year of its own); False when neither fits."""
+    journal = DATED_JOURNAL.match(rest)
+    if journal:
+        entry.type = "article-journal"
+        entry.container, entry.volume = journal.group("container").strip(), journal.group("volume")
+        entry.issue = journal.group("issue") or journal.group("issue2") or ""
+        entry.pages = journal.group("pages") or ""
+        return True
+    chapter = DATED_CHAPTER.match(rest)
+    if chapter:
+        entry.type, entry.container = "chapter", chapter.group("container").strip()
+        entry.container_editors = chapter.group("eds").strip(" ,")
+        entry.place, entry.publisher = (chapter.group("place") or "").strip(), (chapter.group("publisher") or "").strip()
+        entry.pages = chapter.group("pages") or ""
+        return True
+    imprint = DATED_IMPRINT.match(rest)
+    if imprint:
+        entry.place, entry.publisher = imprint.group("place").strip(), imprint.group("publisher").strip()
+        return True
+    return False
 
 
 def _journal_tail(rest: str) -> dict[str, str] | None:

@@ -539,6 +539,8 @@ def _candidates(block_index: int, block: Block, run: _Run, work: _Work) -> list[
         after = block.text[m.end():].lstrip()
         next_word = (re.match(r"[\w%]+", after) or [""])[0].lower() if after else ""
         value = int(m.group(2))
+        if not m.group(1) and len(m.group(2)) == 3 and re.search(r"\d,$", before):
+            continue  # the digits after a thousands separator: '31,000'
         reason = None
         if next_word in MONTHS:
             reason = "a date (a month follows)"
@@ -820,8 +822,9 @@ def _read_bibliography(lines: list[Line], work: _Work) -> list[BibEntry]:
 
 
 IMPRINT_LINE = re.compile(rf"^[{CAPITAL}][\w'’&-]*(?:\s[\w'’&-]+){{0,3}}:\s*[^:.]+,?\s(?:1[5-9]\d\d|20\d\d)\.?$")
-COMPLETE_ENTRY = re.compile(r"(?:\b(?:1[5-9]\d\d|20\d\d)[a-z]?\)?|\d+\s*[–-]\s*\d+)\.?$")
-"""How an entry ends: with its year ('…Macmillan, 1960.', '… (1928).') or its pages ('…: 107–26.')."""
+COMPLETE_ENTRY = re.compile(r"(?:\b(?:1[5-9]\d\d|20\d\d)[a-z]?\)?|\d+\s*[–-]\s*\d+)\.?$|\([^()]+[,:][^()]+\)\.$")
+"""How an entry ends: with its year ('…Macmillan, 1960.', '… (1928).'), its pages ('…: 107–26.') or, in
+author-date references, its imprint in brackets ('… (Basingstoke, Macmillan).')."""
 
 
 def _continues_entry(previous: str, text: str) -> bool:

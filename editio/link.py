@@ -43,7 +43,7 @@ DATES = (r"(?P<dates>(?:\d{1,2},\s*)*(?:\d{1,2}\s+and\s+)?\d{1,2}(?:\s*[–-]\s*
 PAGES = r"\d+(?:\s*[–−-]\s*\d+)?(?:,\s*\d+(?:\s*[–−-]\s*\d+)?)*"
 _LOC_WORD = r"(?:vols?|pp?|ch|chap|no|nos|pt|bk|t|С|с|Т|т)\."
 LOCATOR_TEXT = (rf"(?:{_LOC_WORD}\s*[\dIVXLCivxlc]+[a-z]?(?:\s*[–−-]\s*\d+)?(?:,\s*(?:{_LOC_WORD}\s*)?{PAGES})*"
-                rf"|{PAGES}(?:\s*n\.\s*\d+)?|passim|introduction|preface|conclusion|part\s+\d+)(?:,?\s+passim)?")
+                rf"|{PAGES}(?:\s*n\.\s*\d+)?|passim|introduction|preface|conclusion|part\s+\d+)(?:,?\s+(?:and\s+)?passim)?")
 RU_IMPRINT = rf"\.\s*[{CAPITAL}][\w-]*\.?(?::\s*[^.,;]+)?,\s*\d{{4}}"
 """An imprint in the Russian manner after a title: '. Л., 1971', '. М.: Наука, 1975'."""
 _PERSONS = rf"[{CAPITAL}][\w.'’-]*(?:\s+(?:and\s+)?[{CAPITAL}][\w.'’-]*)*"
@@ -65,6 +65,11 @@ IBID_LOCATOR = re.compile(rf"^[,.]?\s*(?:{DATES}|(?P<loc>{LOCATOR_TEXT}))(?![\w.
 PERIODICAL = re.compile(r"(?P<name>\*[^*]+\*|[A-Z][\w'’]+(?:\s[A-Za-z][\w'’]+){0,2})"
                         r"(?:\s*\([^()]{1,40}\))?,\s*(?:no\.\s*\d+,\s*)?"  # the place of printing: '(Tsaritsyn)'
                         + DATES)
+YEAR = r"(?:1[5-9]|20)\d\d[a-z]?(?![\w–-])"
+AUTHOR_DATE = re.compile(rf"(?<![\w.,])(?P<names>{NAMES})\s+(?P<open>\()?(?P<year>{YEAR})"
+                         rf"(?:(?:,|:)\s*(?P<loc>{LOCATOR_TEXT})(?!\w))?"
+                         rf"(?(open)\))")
+"""An author-date citation: 'Davies 1989, p. 45', 'Davies (1989: 45)', 'Davies and Harris 2003, 88'."""
 XREF = re.compile(r"(?<!\w)(?:(?:[Ss]ee|[Cc]f\.)\s+(?:also\s+)?(?P<a>(?:notes?|nn?\.)\s+(?P<nums>\d+(?:\s*(?:,|and|&)\s*\d+)*))"
                   r"(?:\s+(?:above|below))?"
                   r"|(?P<b>(?:[Nn]otes?|nn?\.)\s+(?P<nums2>\d+(?:\s*(?:,|and|&)\s*\d+)*))\s+(?:above|below))")
@@ -427,6 +432,56 @@ def _find_author_led(note: Note, index: _Index, taken: list[_Item]) -> list[_Ite
     return out
 
 
+def _find_author_date(note: Note, index: _Index) -> list[_Item]:
+    """'Davies 1989, p. 45': the one work of those authors from that year. A year fitting none or several
+    of a known author's works is reported; an unknown name is reported only with a page after it, since
+    'Moscow 1921' in prose is no citation."""
+    text = note.text
+    out = []
+    for m in AUTHOR_DATE.finditer(text):
+        names, year = m.group("names"), m.group("year")
+        lead = re.match(r"(?:(?:See|Also|Compare|In|On|And|But|For|By)\s+)*", names).end()
+        start, names = m.start() + lead, names[lead:]  # prose before the name: 'See Lewin 1985'
+        paged = bool(m.group("loc")) and not re.fullmatch(YEAR, m.group("loc"))
+        cited, keys = _cited_keys(names)
+        works = index.by_names(keys)
+        month = fold(names.split()[0]) in MONTHS
+        if month and not (paged and works) or re.search(r"\d\s*$", text[:m.start()]):
+            continue  # a date: '12 May 1989', 'in May 1989' (but 'May 1986, p. 4' cites an author May)
+        if not works:
+            if paged:
+                out.append(_unlinked(text, start, m.end(), f"'{text[start:m.end()]}' looks like an author-date "
+                                     f"citation but {cited[0]} is no author of the references"))
+            continue
+        fits = _dated(works, year, cited, names)
+        loc = m.group("loc") or ""
+        more = _dated(works, loc, cited, names) if re.fullmatch(YEAR, loc) else []
+        end = text.rfind(year, start, m.end()) + len(year) if more else m.end()
+        if len(fits) == 1:
+            out.append(_Item(Citation("", "work", start, text[start:end], target=fits[0].entry.key,
+                                      locator="" if more else loc, confidence="high",
+                                      evidence=f"author {cited[0]} and year {year}")))
+        else:
+            what = "no work" if not fits else f"{len(fits)} works ({', '.join(w.entry.key for w in fits)})"
+            out.append(_unlinked(text, start, end, f"'{text[start:end]}': the references hold {what} "
+                                 f"of {cited[0]} from {year}"))
+        if len(more) == 1:  # 'Davies 1989, 1994': a second work of the same author
+            out.append(_Item(Citation("", "work", m.start("loc"), loc, target=more[0].entry.key,
+                                      confidence="high", evidence=f"author {cited[0]} and year {loc}")))
+    return out
+
+
+def _dated(works: list[_Work], year: str, cited: list[str], names: str) -> list[_Work]:
+    """The works of year among works; several authors' works told apart by how many authors they have."""
+    fits = [w for w in works if w.entry.year == year]
+    if not fits and year[-1].isdigit():
+        fits = [w for w in works if w.entry.year.rstrip("abcdefgh") == year]
+    if len(fits) > 1:
+        many = "et al." in names
+        fits = [w for w in fits if len(w.entry.authors) == len(cited) or many and len(w.entry.authors) > 2]
+    return fits
+
+
 def _find_idem(note: Note) -> list[_Item]:
     """'Idem, *Title*, 12': a title of the author cited just before (resolved in order of the notes)."""
     out = []
@@ -503,6 +558,7 @@ def _items(note: Note, index: _Index, known: list[str], count: int) -> list[_Ite
     add(_find_periodicals(note, index, taken))
     add(_find_idem(note))
     add(_find_works(note, index))
+    add(_find_author_date(note, index))
     add(_find_author_led(note, index, taken))
     add(_find_unmatched(note, taken))
     add(_find_unread(note, taken))

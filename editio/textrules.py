@@ -17,7 +17,7 @@ _LETTER = rf"[^\W\d_{SUPERSCRIPTS}]"
 WORD = re.compile(rf"{_LETTER}(?:{_LETTER}|['’](?={_LETTER}))*(?:-{_LETTER}(?:{_LETTER}|['’](?={_LETTER}))*)*")
 """A word, apostrophes and hyphens inside it included (mother-in-law, Il'ich)."""
 
-TRAILING_MARKER = re.compile(rf"(?:\s?[{SUPERSCRIPTS}]+|(?<=[.,;:!?'’\"”)])\s?\d{{1,3}})\s*$")
+TRAILING_MARKER = re.compile(rf"(?:\s?[{SUPERSCRIPTS}]+|(?<=[.,;:!?'’\"”)])\s?\d{{1,3}})+\s*$")
 
 MONTHS = ("january february march april may june july august september october november december "
           "jan feb mar apr jun jul aug sep sept oct nov dec").split()
