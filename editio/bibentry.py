@@ -23,8 +23,17 @@ American punctuation, 'Title.” In')."""
 ITALIC = re.compile(r"\*([^*]+)\*")
 IMPRINT = re.compile(r"(?P<place>[^:;]*?[^\s.:;]):\s*(?P<publisher>[^:]+?),?\s+(?P<year>\d{4})\.?$")
 JOURNAL_TAIL = re.compile(
-    r"^(?P<container>.*?)\s*(?P<volume>\d+)?(?:,\s*no\.\s*(?P<issue>[\w–-]+))?\s*"
-    r"\((?P<date>[^)]*?(?P<year>\d{4}))\)(?::\s*(?P<pages>[\d–-]+))?\.?$")
+    r"^(?P<container>(?![\[(]|(?:ed|eds|trans|tr|comp)\.\s).*?)\s*(?P<volume>\d+)?"
+    r"(?:,\s*no\.\s*(?P<issue>[\w–-]+)|\.(?P<issue2>\d+))?\s*"
+    r"\((?P<date>[^):]*?(?P<year>\d{4}))\)(?:[:,]\s*(?P<pages>[\d–-]+))?\.?$")
+"""A journal, its volume and issue, the year and the pages: '*Review* 27, no. 2 (2000): 141–66' (Chicago),
+'*Studies*, 11.2 (1998), 201–27' (MHRA); never an imprint ('(Place: Publisher, 1999)') or what follows a
+translated title or a translator."""
+BRACKET_IMPRINT = re.compile(r"\((?P<place>[^():]+):\s*(?P<publisher>[^():]+?),\s*(?P<year>\d{4})\)"
+                             r"(?:,?\s*pp?\.\s*(?P<pages>\d+\s*[–-]\s*\d+))?\.?$")
+"""MHRA's imprint in brackets at the end of an entry, a chapter's pages after it: '(Oxford: Clarendon, 1996)'."""
+MHRA_CHAPTER = re.compile(r"^in\s+\*(?P<container>[^*]+)\*,?\s*(?:ed\.\s+by|edited\s+by)\s+(?P<eds>[^()]+?)\s*\(")
+"""A chapter in MHRA: ', in *Book*, ed. by Joan Crowther and Peter Lisle (Basingstoke: …, 1999), pp. 113–39'."""
 EDITION = re.compile(r",?\s*(\d+(?:st|nd|rd|th)) ed\.?", re.I)
 VOLUME = re.compile(r"\b[Vv]ol\.\s*(\d+)")
 EDITOR_ROLE = re.compile(r",?\s*\beds?\.?$")
@@ -246,6 +255,18 @@ def _read_publication(rest: str, entry: ParsedEntry) -> None:
         if m:
             entry.publisher, entry.year = m.group("publisher"), m.group("year")
         return
+    bracketed = BRACKET_IMPRINT.search(rest)
+    if bracketed:
+        chapter = MHRA_CHAPTER.match(rest)
+        if chapter:
+            entry.type, entry.container = "chapter", chapter.group("container")
+            entry.container_editors = chapter.group("eds").strip()
+        entry.place, entry.publisher = bracketed.group("place").strip(), bracketed.group("publisher").strip()
+        entry.year, entry.pages = bracketed.group("year"), bracketed.group("pages") or entry.pages
+        m = EDITION.search(rest)
+        if m:
+            entry.edition = m.group(1)
+        return
     if rest.startswith("In "):
         entry.type = "chapter"
         m = re.match(r"In\s+(?P<container>.+?),\s*edited by\s+(?P<eds>.+?)\.\s+(?=[^.]*:\s)(?P<rest>.*)$", rest)
@@ -316,7 +337,8 @@ def _journal_tail(rest: str) -> dict[str, str] | None:
     italic = ITALIC.match(container)
     container = italic.group(1) if italic else container.strip("*")
     out = {"container": container.rstrip(" ,"), "volume": m.group("volume") or "",
-           "issue": m.group("issue") or "", "year": m.group("year"), "pages": m.group("pages") or ""}
+           "issue": m.group("issue") or m.group("issue2") or "", "year": m.group("year"),
+           "pages": m.group("pages") or ""}
     if not out["volume"]:
         # '*Annals: A Review*, 1900–1950, 3 (2001)': the volume follows a comma.
         tail = re.search(r",\s*(\d+)\s*$", out["container"])

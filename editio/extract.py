@@ -37,7 +37,7 @@ CITE_LINE = re.compile(r"^To cite this article:\s*(?P<authors>.+?)\s*\((?P<year>
 CITE_REST = re.compile(r"^(?P<title>.+),\s*(?P<journal>[^,]+),\s*(?P<volume>\d+):(?P<issue>[\w–-]+),"
                        r"\s*(?P<pages>\d+\s*[-–]\s*\d+)$")
 ABBREVIATION_BEFORE = re.compile(r"\b(?:p|pp|vol|vols|no|nos|l|ll|f|ff|op|d|ch|fig|n|nn|c|ca|art|sec)\.$", re.I)
-PLAIN_MARKER = re.compile(r"(?<=[.,;:!?'’\"”)\]])( ?)(\d{1,3})(?=\s|$)")
+PLAIN_MARKER = re.compile(r"(?<=[.,;:!?'’\"”)\]—])( ?)(\d{1,3})(?=\s|$)")
 WORD_MARKER = re.compile(r"(?<=[^\W\d_])(\d{1,3})(?=[\s.,;:!?)'’\"”]|$)")
 """A number glued to the end of a word ('Kuibyshev23 argued', a title's 'OPPOSITION1'): a marker whose
 superscript the extraction lost, when the sequence of notes has a place for it."""
@@ -61,6 +61,10 @@ class _Run:
     lines: list[int]
     starts: list[tuple[int, int]] = field(default_factory=list)
     """(offset in text, source line) where each source line's text begins."""
+    section: str = ""
+    """For a bibliography entry: the subheading it stands under."""
+    listed: str = ""
+    """For a bibliography entry under a subheading of archives or newspapers: 'archive' or 'periodical'."""
 
     def __post_init__(self):
         if not self.starts:
@@ -401,12 +405,17 @@ def _read_title_block(front: list[_Run], meta: Metadata, work: _Work):
 
 # --- the text --------------------------------------------------------------
 
+HEADING_DATE = re.compile(r",\s(?:(?:" + "|".join(m.capitalize() for m in MONTHS[:12])
+                          + r")\s)?(?:1[5-9]|20)\d\d(?:\s?[–-]\s?\d{2,4})?$")
+"""How a heading may end in figures: a year, a range of years or a month and year after a comma."""
+
+
 def _is_heading(run: _Run, previous: _Run | None) -> bool:
-    text = run.text.strip()
-    return (len(run.lines) == 1 and len(text) <= 100 and len(text.split()) <= 14
-            and text[:1].isupper() and text[-1] not in ".,;:"
-            and (not text[-1].isdigit() or bool(re.search(r",\s(?:1[5-9]|20)\d\d(?:\s?[–-]\s?\d{2,4})?$", text)))
-            and text[-1] not in SUPERSCRIPTS and (previous is None or ends_sentence(previous.text)))
+    text = re.sub(rf"[{SUPERSCRIPTS}]+$", "", run.text.strip())  # a heading may carry a note's marker
+    return (len(run.lines) == 1 and 0 < len(text) <= 100 and len(text.split()) <= 14
+            and text[:1].isupper() and text[-1] not in ".,;:" + SUPERSCRIPTS
+            and (not text[-1].isdigit() or bool(HEADING_DATE.search(text)))
+            and (previous is None or ends_sentence(previous.text)))
 
 
 def _headings(runs: list[_Run]) -> set[int]:
@@ -506,7 +515,7 @@ def _build_sections(runs: list[_Run], headings: set[int], work: _Work):
     count = 0
     for run in runs:
         if id(run) in headings:
-            sid = _unique(slugify(run.text), used_ids)
+            sid = _unique(slugify(re.sub(rf"[{SUPERSCRIPTS}]+$", "", run.text.strip())), used_ids)
             sections.append(Section(sid, Block(sid, run.text, [], run.lines)))
             by_id[sid] = run
             continue
@@ -539,8 +548,8 @@ def _candidates(block_index: int, block: Block, run: _Run, work: _Work) -> list[
         after = block.text[m.end():].lstrip()
         next_word = (re.match(r"[\w%]+", after) or [""])[0].lower() if after else ""
         value = int(m.group(2))
-        if not m.group(1) and len(m.group(2)) == 3 and re.search(r"\d,$", before):
-            continue  # the digits after a thousands separator: '31,000'
+        if not m.group(1) and (len(m.group(2)) == 3 and re.search(r"\d,$", before) or re.search(r"\d—$", before)):
+            continue  # the digits after a thousands separator ('31,000') or in a range ('1928—29')
         reason = None
         if next_word in MONTHS:
             reason = "a date (a month follows)"
@@ -566,10 +575,11 @@ def _candidates(block_index: int, block: Block, run: _Run, work: _Work) -> list[
 
 
 def _glued_to_clause(m: re.Match, before: str) -> bool:
-    """'the exchanges,17 and the unions': a number glued to a comma (or ; : or a closing bracket) after a word
-    is a marker even before lower case; counts and thousands keep a space or follow a digit ('in 1926, 312',
-    '3,000', '(1921)10')."""
-    return not m.group(1) and before[-1:] in ",;:)" and (before[-2:-1].isalpha() or before[-2:-1] in "'’\"”)")
+    """'the exchanges,17 and the unions': a number glued to a comma (or ; : a closing bracket, a dash or a
+    closing quotation mark: 'exempted—27 and', 'itself’29 and') after a word is a marker even before lower
+    case; counts and thousands keep a space or follow a digit ('in 1926, 312', '3,000', '(1921)10')."""
+    return not m.group(1) and before[-1:] in ",;:)—’”" and (before[-2:-1].isalpha() or before[-2:-1] in "'’\"”)")
+
 
 def _place_markers(blocks: list[Block], runs: dict[str, _Run], numbers: set[int], work: _Work) -> None:
     """Find marker candidates in reading order, keep the longest increasing run of numbers,
@@ -771,20 +781,43 @@ def _read_notes(lines: list[Line], work: _Work) -> list[tuple[int, _Run]]:
 
 # --- bibliography ----------------------------------------------------------
 
+BIB_SUBHEADING = re.compile(r"^(?:[A-Z][a-z]+)(?:,?\s+(?:and\s+|&\s+)?[A-Za-z][a-z]+){0,4}$")
+SUBHEADING_WORDS = re.compile(r"\b(?:sources|archives?|archival|literature|newspapers|periodicals|press|documents|"
+                              r"memoirs|interviews|works|books|articles|collections|materials|studies|"
+                              r"publications|manuscripts)\b", re.IGNORECASE)
+"""A subheading of the bibliography: a short line in sentence case naming a kind of source ('Archival
+sources', 'Newspapers and periodicals', 'Secondary literature')."""
+LIST_SECTIONS = (("archive", re.compile(r"archiv|manuscript|unpublished", re.IGNORECASE)),
+                 ("periodical", re.compile(r"newspaper|periodical|press|journals", re.IGNORECASE)))
+"""Subheadings under which each line names an archive or a newspaper, not a work."""
+
+
 def _read_bibliography(lines: list[Line], work: _Work) -> list[BibEntry]:
     printed: list[_Run] = []
+    section, listed = "", ""
     for ln in lines:
         text = ln.text.strip()
         if not text:
             continue
+        if BIB_SUBHEADING.match(text) and SUBHEADING_WORDS.search(text):
+            section = text
+            listed = next((kind for kind, words in LIST_SECTIONS if words.search(text)), "")
+            continue
         bullet = BULLET_ITEM.match(text)
         text = bullet.group("text") if bullet else text
-        if printed and not bullet and _continues_entry(printed[-1].text, text):
+        same = printed and printed[-1].section == section
+        if same and not bullet and (text[:1].islower() if listed else _continues_entry(printed[-1].text, text)):
             printed[-1].merge(_Run(text, [ln.no]))
         else:
             printed.append(_Run(text, [ln.no]))
+            printed[-1].section, printed[-1].listed = section, listed
+    entries: list[BibEntry] = []
+    keys: set[str] = set()
     raw: list[_Run] = []
     for run in printed:
+        if run.listed:
+            entries.append(_listed_entry(run, keys))
+            continue
         parts = bibentry.split_run_together(run.text)
         if len(parts) > 1:
             work.repair("entry-split", run.line_at(run.text.find(parts[1])),
@@ -796,9 +829,8 @@ def _read_bibliography(lines: list[Line], work: _Work) -> list[BibEntry]:
             at = run.text.find(part, at)
             first, last = run.line_at(at), run.line_at(at + len(part) - 1)
             raw.append(_Run(part, [ln for ln in run.lines if first <= ln <= last]))
+            raw[-1].section = run.section
             at += len(part)
-    entries: list[BibEntry] = []
-    keys: set[str] = set()
     for run in raw:
         parsed = bibentry.parse_entry(run.text)
         authors, role = parsed.authors, parsed.role
@@ -815,10 +847,26 @@ def _read_bibliography(lines: list[Line], work: _Work) -> list[BibEntry]:
                          title=parsed.title.strip(), container=parsed.container, volume=parsed.volume,
                          issue=parsed.issue, pages=parsed.pages, edition=parsed.edition, place=parsed.place,
                          publisher=parsed.publisher, container_editors=parsed.container_editors,
-                         raw=run.text, line=run.lines[0])
+                         raw=run.text, line=run.lines[0], section=run.section)
         entry.key = _entry_key(entry, keys)
         entries.append(entry)
     return entries
+
+
+def _listed_entry(run: _Run, keys: set[str]) -> BibEntry:
+    """A line under a subheading of archives or newspapers: 'Gosudarstvennyi arkhiv … (GAAK), Barnaul',
+    '*Pravda* (Moscow)'; its title is the name, its place what follows in brackets or after a comma."""
+    text = run.text.strip()
+    italic = re.match(r"\*([^*]+)\*\s*(?:\(([^()]+)\))?", text)
+    if italic:
+        title, place = italic.group(1), italic.group(2) or ""
+    else:
+        m = re.match(r"(?P<name>[^()]*\([^()]+\)).*?(?:,\s*(?P<place>[^,()]+))?$", text)
+        title, place = (m.group("name"), m.group("place") or "") if m else (text.rstrip("."), "")
+    abbr = re.search(r"\(([^()]+)\)", title) if run.listed == "archive" else None
+    key = _unique(slugify(abbr.group(1) if abbr else title), keys)
+    return BibEntry(key=key, type=run.listed, authors=[], role="author", year="", title=title,
+                    place=place.strip(), raw=text, line=run.lines[0], section=run.section)
 
 
 IMPRINT_LINE = re.compile(rf"^[{CAPITAL}][\w'’&-]*(?:\s[\w'’&-]+){{0,3}}:\s*[^:.]+,?\s(?:1[5-9]\d\d|20\d\d)\.?$")

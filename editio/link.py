@@ -39,9 +39,11 @@ TITLE = r"\*[^*]+\*|'[^']+'|‘[^’]+’|\"[^\"]+\"|“[^”]+”|«[^»]+»"
 AUTHOR_LED = re.compile(rf"(?P<names>{NAMES})(?:,\s*eds?\.)?,\s*(?:(?P<opcit>op\.\s*cit\.)|(?P<title>{TITLE}))")
 IDEM = re.compile(rf"(?<!\w)(?P<idem>Idem|Eadem|Он же|Она же)\.?,\s*(?P<title>{TITLE}|[{CAPITAL}][^,.;]*)")
 DATES = (r"(?P<dates>(?:\d{1,2},\s*)*(?:\d{1,2}\s+and\s+)?\d{1,2}(?:\s*[–-]\s*\d{1,2})?\s+(?:"
-         + "|".join(m.capitalize() for m in MONTHS[:12]) + r")\s+\d{4})")
+         + "|".join(m.capitalize() for m in MONTHS[:12]) + r")\s+\d{4}"
+         r"|(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|1[0-2])\.(?:1[6-9]|20)\d\d)(?!\d)")
+"""The date of an issue: '3, 5 and 9 March 1927', '22.01.1928'."""
 PAGES = r"\d+(?:\s*[–−-]\s*\d+)?(?:,\s*\d+(?:\s*[–−-]\s*\d+)?)*"
-_LOC_WORD = r"(?:vols?|pp?|ch|chap|no|nos|pt|bk|t|С|с|Т|т)\."
+_LOC_WORD = r"(?:vols?|pp?|ch|chap|no|nos|docs?|pt|bk|t|С|с|Т|т)\."
 LOCATOR_TEXT = (rf"(?:{_LOC_WORD}\s*[\dIVXLCivxlc]+[a-z]?(?:\s*[–−-]\s*\d+)?(?:,\s*(?:{_LOC_WORD}\s*)?{PAGES})*"
                 rf"|{PAGES}(?:\s*n\.\s*\d+)?|passim|introduction|preface|conclusion|part\s+\d+)(?:,?\s+(?:and\s+)?passim)?")
 RU_IMPRINT = rf"\.\s*[{CAPITAL}][\w-]*\.?(?::\s*[^.,;]+)?,\s*\d{{4}}"
@@ -57,10 +59,15 @@ Ostrovskii', ', trans. Judith Crane', ', 3 vols'."""
 LOCATOR = re.compile(rf"^{BOOK_DETAILS}(?:\s*\([^()]*\d{{4}}\)|{RU_IMPRINT})?"
                      rf"(?:,\s*(?P<loc>{LOCATOR_TEXT})(?!\w)"
                      rf"|\.\s*(?P<page>(?:[СсPp]|pp)\.\s*{PAGES})"
-                     rf"|,?\s*\*[^*]+\*(?:\s+\d+)?(?:,\s*no\.\s*\d+)?\s*\([^()]*\d{{4}}\):\s*(?P<art>{PAGES}))")
-"""The place cited after a title: its page or volume after the imprint, or, for an article, the page after
-the journal's issue ('*Journal*, no. 7 (1968): 90')."""
-IBID = re.compile(r"(?<!\w)(?:[Ii]bid(?:em)?\b\.?|Там\s+же\b\.?)")
+                     rf"|,?\s*\*[^*]+\*(?:\s+\d+)?(?:,\s*no\.\s*\d+)?\s*\([^()]*\d{{4}}\):\s*(?P<art>{PAGES})"
+                     rf"|,\s*\*[^*]+\*,\s*\d+(?:\.\d+)?\s*\([^()]*\d{{4}}\),\s*{PAGES}(?!\w))"
+                     rf"(?:\s*\((?P<cited>pp?\.\s*{PAGES})\))?")
+"""The place cited after a title: its page or volume after the imprint; for an article, the page after the
+journal's issue ('*Journal*, no. 7 (1968): 90'); MHRA's cited page in brackets after the extent of an
+article or chapter ('*Journal*, 6 (1993), 33–58 (p. 40)', '…, pp. 113–39 (p. 121)'); an MHRA article
+without one is cited whole."""
+IBID = re.compile(r"(?<![\w*])\*?(?:[Ii]bid(?:em)?\b\.?|Там\s+же\b\.?)\*?")
+"""'Ibid.', 'ibid.', 'Ibidem', '*Ibid.*' (in italics, its locator after the closing mark), 'Там же'."""
 IBID_LOCATOR = re.compile(rf"^[,.]?\s*(?:{DATES}|(?P<loc>{LOCATOR_TEXT}))(?![\w.]*\d)")
 PERIODICAL = re.compile(r"(?P<name>\*[^*]+\*|[A-Z][\w'’]+(?:\s[A-Za-z][\w'’]+){0,2})"
                         r"(?:\s*\([^()]{1,40}\))?,\s*(?:no\.\s*\d+,\s*)?"  # the place of printing: '(Tsaritsyn)'
@@ -70,7 +77,7 @@ AUTHOR_DATE = re.compile(rf"(?<![\w.,])(?P<names>{NAMES})\s+(?P<open>\()?(?P<yea
                          rf"(?:(?:,|:)\s*(?P<loc>{LOCATOR_TEXT})(?!\w))?"
                          rf"(?(open)\))")
 """An author-date citation: 'Davies 1989, p. 45', 'Davies (1989: 45)', 'Davies and Harris 2003, 88'."""
-XREF = re.compile(r"(?<!\w)(?:(?:[Ss]ee|[Cc]f\.)\s+(?:also\s+)?(?P<a>(?:notes?|nn?\.)\s+(?P<nums>\d+(?:\s*(?:,|and|&)\s*\d+)*))"
+XREF = re.compile(r"(?<!\w)(?:(?:[Ss]ee|[Cc]f\.)\s+(?:also\s+)?(?:(?:above|below),?\s+)?(?P<a>(?:notes?|nn?\.)\s+(?P<nums>\d+(?:\s*(?:,|and|&)\s*\d+)*))"
                   r"(?:\s+(?:above|below))?"
                   r"|(?P<b>(?:[Nn]otes?|nn?\.)\s+(?P<nums2>\d+(?:\s*(?:,|and|&)\s*\d+)*))\s+(?:above|below))")
 CITATION_SHAPE = re.compile(rf"(?P<names>{NAME}(?:,\s*(?:and\s+)?{NAME})*),\s*(?P<title>{TITLE})"
@@ -104,6 +111,8 @@ class _Index:
     def __init__(self, entries: list[BibEntry]):
         self.works = []
         for e in entries:
+            if e.type in ("archive", "periodical"):
+                continue  # a list of archives or newspapers names no work
             tokens = [name_key(w) for w in WORD.findall(e.title)]
             words = WORD.findall(e.title)
             short = tokens[1:] if len(words) > 1 and words[0].lower() in ARTICLES else tokens
@@ -130,8 +139,13 @@ def _cited_keys(names: str) -> tuple[list[str], set[str]]:
 
 
 def known_archives(edition: Edition) -> list[str]:
-    """Archives the notes define ('(hereafter GARF)') or name before a fond."""
+    """Archives the bibliography lists ('… (GAAK), Barnaul'), the notes define ('(hereafter GARF)') or name
+    before a fond."""
     found: dict[str, None] = {}
+    for entry in edition.bibliography:
+        abbr = re.search(r"\(([^()]+)\)", entry.title) if entry.type == "archive" else None
+        if abbr:
+            found.setdefault(abbr.group(1))
     for note in edition.notes:
         for abbr in shelfmark.definitions(note.text):
             found.setdefault(abbr)
@@ -228,14 +242,22 @@ def _levels(chain: shelfmark.Chain, base: ArchivalRef | None = None) -> tuple[st
     return tuple(out)
 
 
+PLAIN_PERIODICAL_BEFORE = re.compile(r"(?:^|[;.:]\s+|(?<!\w)(?:[Ss]ee|[Ii]n|[Aa]lso|and|[Cc]f\.|e\.g\.|example,?)\s+)$")
+"""Where a periodical's title not in italics may begin: the note's or a clause's start, or after 'see', 'in'."""
+
+
 def _find_periodicals(note: Note, index: _Index, taken: list[_Item]) -> list[_Item]:
     """A title and the date of an issue; not a letter's addressee ('Sysoev to Kuibyshev, 2 July 1929') or a
-    dated document before its shelfmark ('…, 14 March 1922, TsDAVO …'), not an author of the references;
+    dated document before its shelfmark ('…, 14 March 1922, TsDAVO …'), not an author of the references,
+    a title not in italics only where a citation begins (not a place, 'Interview with …, Tiumentsevo, 14 July
+    1993', nor a document, 'The report of the Rubtsovsk okruzhkom, 11.03.1928, is in …');
     a run of days ('3–5 November') only after an italic title (not 'East Anglia, UK, 3–5 January')."""
     out = []
     for m in PERIODICAL.finditer(note.text):
         name = m.group("name").strip("*")
+        plain = not m.group("name").startswith("*")
         if (name_key(name.split()[0]) in index.names or re.search(r"\bto(?:\s+the)?\s+$", note.text[:m.start()])
+                or plain and not PLAIN_PERIODICAL_BEFORE.search(note.text[:m.start()])
                 or any(0 <= t.start - m.end() <= 3 and t.citation.kind == "archive" for t in taken)
                 or re.search(r"\d\s*[–-]\s*\d", m.group("dates")) and not m.group("name").startswith("*")):
             continue
@@ -335,7 +357,7 @@ def _locator_after(text: str, title: str = "") -> tuple[int, str]:
     m = LOCATOR.match(lead + text)
     if not m:
         return 0, ""
-    return m.end() - len(lead), (m.group("loc") or m.group("page") or m.group("art")).strip()
+    return m.end() - len(lead), (m.group("cited") or m.group("loc") or m.group("page") or m.group("art") or "").strip()
 
 
 def _resolve_title(note, mention, k, candidates, index) -> _Item | None:

@@ -167,7 +167,8 @@ class BibEntry:
     key: str
     """Stable id from first author (or title), year and title words; the HTML anchor."""
     type: str
-    """book, article-journal, chapter, thesis."""
+    """book, article-journal, chapter, thesis; archive and periodical for the lines under a subheading that
+    lists archives or newspapers."""
     authors: list[Person]
     """Who leads the entry, in order; '———' resolved to the previous entry's people."""
     role: str
@@ -196,6 +197,8 @@ class BibEntry:
     """The entry exactly as the source prints it (after splitting run-together entries)."""
     line: int = 0
     """Source line of the entry."""
+    section: str = ""
+    """The subheading of the bibliography the entry stands under ('Secondary literature'); empty if none."""
 
 
 @dataclass

@@ -197,6 +197,12 @@ def archive_before(text: str, start: int, known: list[str]) -> ArchiveName | Non
     m = _BARE.search(before)
     if m:
         return ArchiveName(m.group("abbr"), m.start(), False)
+    for abbr in sorted(known, key=len, reverse=True):
+        # A document described between the archive and its fond, in the same clause: 'GANO, Protokol
+        # no. 12 …, 12.03.1929, f. R-47, …'; only an archive the notes cite elsewhere before a fond.
+        m = re.search(rf"(?:^|[;.]\s+)(?P<abbr>{re.escape(abbr)}),\s+[^;]{{1,200}}?,\s*$", before)
+        if m:
+            return ArchiveName(abbr, m.start("abbr"), False)
     return None
 
 

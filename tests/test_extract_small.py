@@ -17,7 +17,7 @@ from editio.extract import extract
 
 SEEDS = sorted(Path(__file__).parent.glob("seeds/*.txt"))
 BIB_FIELDS = ("key", "authors", "role", "type", "year", "title", "container", "volume", "issue",
-              "pages", "edition", "place", "publisher", "container_editors", "line")
+              "pages", "edition", "place", "publisher", "container_editors", "line", "section")
 META_FIELDS = ("title", "authors", "journal", "volume", "issue", "year", "pages", "doi", "issn")
 
 pytestmark = pytest.mark.parametrize("seed", SEEDS, ids=[p.stem for p in SEEDS])

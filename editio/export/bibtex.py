@@ -6,7 +6,8 @@ import re
 from ..records import Edition, Person
 from .text import names, runs
 
-_BIBTEX_TYPES = {"book": "book", "article-journal": "article", "chapter": "incollection", "thesis": "phdthesis"}
+_BIBTEX_TYPES = {"book": "book", "article-journal": "article", "chapter": "incollection", "thesis": "phdthesis",
+                 "archive": "misc", "periodical": "misc"}
 _BIBTEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "$": r"\$",
                     "#": r"\#", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}"}
 

@@ -21,6 +21,8 @@ def _csl_text(text: str) -> str:
     return "".join(out)
 
 
+_CSL_TYPES = {"archive": "collection"}
+"""Entry types whose CSL name differs (CSL has no type for an archive; a collection is what it holds)."""
 _CSL_FIELDS = (("container-title", "container"), ("volume", "volume"), ("issue", "issue"), ("page", "pages"),
                ("edition", "edition"), ("publisher", "publisher"), ("publisher-place", "place"))
 
@@ -29,7 +31,7 @@ def csl_items(edition: Edition) -> list[dict]:
     """The bibliography as CSL-JSON items (id = the entry's key)."""
     items = []
     for entry in edition.bibliography:
-        item = {"id": entry.key, "type": entry.type}
+        item = {"id": entry.key, "type": _CSL_TYPES.get(entry.type, entry.type)}
         if entry.authors:
             item["editor" if entry.role == "editor" else "author"] = [_csl_name(p) for p in entry.authors]
         if entry.container_editors:
