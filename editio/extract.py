@@ -754,7 +754,9 @@ def _read_notes(lines: list[Line], work: _Work) -> list[tuple[int, _Run]]:
         following = next((m for m, _ in items[i + 1:] if m is not None), None)
         prev_n, prev = notes[-1] if notes else (0, None)
         if prev is not None and (starts_lowercase(run.text) or not ends_sentence(prev.text)):
-            why = "it begins in lower case" if starts_lowercase(run.text) else "the note broke off mid-sentence"
+            why = ("the note broke off mid-sentence" if not starts_lowercase(run.text)
+                   else "it begins in lower case" if run.text[:1].isalpha()
+                   else f"it begins '{run.text.split()[0]}' and goes on in lower case")
             work.repair("note-continuation-merged", run.lines[0],
                         f"unnumbered item continues note {prev_n} across a page break ({why})",
                         excerpt(prev.text[-30:] + " | " + run.text[:30], 80))
