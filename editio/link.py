@@ -31,12 +31,12 @@ PAIRS = {"'": "'", "‘": "’", '"': '"', "“": "”", "*": "*", "«": "»"}
 DELIMITERS = ",;.:?!)" + CLOSERS
 NAME = rf"(?:(?:van|von|de|der|da)\s)?[{CAPITAL}][\w'’-]*\w"
 NAMES = rf"{NAME}(?:\s{NAME})?(?:,\s*(?:and\s+)?{NAME})*(?:,?\s+(?:and|и|&)\s+{NAME})?(?:\s+et\s+al\.)?"
-NAMES_BEFORE = re.compile(rf"(?P<names>{NAMES})(?:,\s*eds?\.)?(?:,\s*|['’]s\s+(?:\w+\s+){{0,8}}?)$"
+NAMES_BEFORE = re.compile(rf"(?P<names>{NAMES})(?:,\s*eds?\.?)?(?:,\s*|['’]s\s+(?:\w+\s+){{0,8}}?)$"
                           rf"|(?P<ru>{NAME})\s+(?:[{CAPITAL}]\.\s?){{1,2}}$")
 """The authors just before a title: 'Carr, ', 'Davies and Harris, eds., ', 'Kirov's letter to …', or in the
 Russian manner, surname and initials: 'Иванова Н.С. '."""
 TITLE = r"\*[^*]+\*|'[^']+'|‘[^’]+’|\"[^\"]+\"|“[^”]+”|«[^»]+»"
-AUTHOR_LED = re.compile(rf"(?P<names>{NAMES})(?:,\s*eds?\.)?,\s*(?:(?P<opcit>op\.\s*cit\.)|(?P<title>{TITLE}))")
+AUTHOR_LED = re.compile(rf"(?P<names>{NAMES})(?:,\s*eds?\.?)?,\s*(?:(?P<opcit>op\.\s*cit\.)|(?P<title>{TITLE}))")
 IDEM = re.compile(rf"(?<!\w)(?P<idem>Idem|Eadem|Он же|Она же)\.?,\s*(?P<title>{TITLE}|[{CAPITAL}][^,.;]*)")
 DATES = (r"(?P<dates>(?:\d{1,2},\s*)*(?:\d{1,2}\s+and\s+)?\d{1,2}(?:\s*[–-]\s*\d{1,2})?\s+(?:"
          + "|".join(m.capitalize() for m in MONTHS[:12]) + r")\s+\d{4}"
