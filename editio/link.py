@@ -49,7 +49,10 @@ LOCATOR_TEXT = (rf"(?:{_LOC_WORD}\s*[\dIVXLCivxlc]+[a-z]?(?:\s*[–−-]\s*\d+)?
 RU_IMPRINT = rf"\.\s*[{CAPITAL}][\w-]*\.?(?::\s*[^.,;]+)?,\s*\d{{4}}"
 """An imprint in the Russian manner after a title: '. Л., 1971', '. М.: Наука, 1975'."""
 _PERSONS = rf"[{CAPITAL}][\w.'’-]*(?:\s+(?:and\s+)?[{CAPITAL}][\w.'’-]*)*"
+HEREAFTER = r"\((?:hereafter|henceforth|hereinafter)\s+(?:cited\s+as\s+)?(?P<alias>\*[^*()]+\*|[^()*]{2,40})\)"
+"""The short form a note defines for a work: '*Dokumenty vneshnei politiki SSSR* (hereafter *DVP SSSR*)'."""
 BOOK_DETAILS = (r"(?:\s*\[[^\]]*\]"  # a translated title: '[The Bread Front]'
+                r"|\s*\((?:hereafter|henceforth|hereinafter)\b[^()]*\)"  # the short form it defines
                 r"|,?\s+in\s+(?:\*[^*]+\*|“[^”]+”)"  # the book a chapter stands in
                 r"|,\s*(?:\d+(?:st|nd|rd|th)\s+(?:rev\.\s+)?|rev\.\s+)ed\."  # the edition
                 rf"|,\s*(?:eds?|trans|tr|comp)\.\s+(?:by\s+)?{_PERSONS}"  # editors, translators
@@ -103,6 +106,8 @@ class _Work:
     short: list[str]
     """The same without a leading article (short titles drop it: *Kirov Murder*)."""
     names: set[str]
+    defined_in: int = 0
+    """For a short form a note defines ('(hereafter *DVP SSSR*)'): that note; its tokens are the short form's."""
 
 
 class _Index:
@@ -123,8 +128,18 @@ class _Index:
                 self.by_first.setdefault(first, []).append(w)
         self.names = set().union(*(w.names for w in self.works)) if self.works else set()
 
+    def define(self, target: str, alias: str, note: int) -> None:
+        """A short form defined in a note for the work target, read in the notes after it."""
+        work = next((w for w in self.works if w.entry.key == target), None)
+        tokens = [name_key(w) for w in WORD.findall(alias)]
+        if work is None or not tokens or any(w.tokens == tokens for w in self.works):
+            return
+        alias_work = _Work(work.entry, tokens, tokens, work.names, defined_in=note)
+        self.works.append(alias_work)
+        self.by_first.setdefault(tokens[0], []).append(alias_work)
+
     def by_names(self, keys: set[str]) -> list[_Work]:
-        return [w for w in self.works if keys & w.names]
+        return [w for w in self.works if keys & w.names and not w.defined_in]
 
 
 def _name_keys(name: str) -> set[str]:
@@ -201,6 +216,14 @@ def _find_ibids(note: Note) -> list[_Item]:
                                       locator=text[chain.start:chain.end]), "antecedent", chain))
             continue
         loc = IBID_LOCATOR.match(text[m.end():])
+        rest = text[m.end() + (loc.end() if loc else 0):]
+        unread = re.match(r"[,.]?\s*([^;]*?\d[^;]*?)(?:;|\.(?=\s+[" + CAPITAL + r"])|\.?$)", rest)
+        if unread and not re.match(r"\.?\s+[" + CAPITAL + "]", rest) and not (loc and loc.group(0).strip(",. ")):
+            # 'Ibid., Bl. 9–11': a locator the resolver cannot read; which source it repeats is not certain
+            end = m.end() + len(rest) - len(rest[unread.end(1):])
+            out.append(_unlinked(text, m.start(), end, f"'{text[m.start():end]}': what follows Ibid. is no "
+                                 "locator the resolver reads, so what it repeats is left open"))
+            continue
         printed = text[m.start():m.end() + (loc.end() if loc and loc.group(0).strip(",. ") else 0)]
         out.append(_Item(Citation("", "ibid", m.start(), printed.rstrip(" ,"),
                                   locator=(loc.group("loc") or "").strip() if loc else "",
@@ -215,6 +238,8 @@ def _find_archival(note: Note, known: list[str], taken: list[_Item]) -> list[_It
         if any(i.start <= chain.start < i.end for i in taken):
             continue
         name = shelfmark.archive_before(text, chain.start, known) if chain.top == "fond" else None
+        if name is None and len(chain.elements) == 1 and chain.top == "fond":
+            continue  # 'f. 218' alone, no archive before it: a folio in the British manner, no fond
         if name is None:
             out.append(_Item(Citation("", "archive", chain.start, text[chain.start:chain.end]), "file", chain))
             continue
@@ -257,6 +282,7 @@ def _find_periodicals(note: Note, index: _Index, taken: list[_Item]) -> list[_It
         name = m.group("name").strip("*")
         plain = not m.group("name").startswith("*")
         if (name_key(name.split()[0]) in index.names or re.search(r"\bto(?:\s+the)?\s+$", note.text[:m.start()])
+                or re.search(r"\sto\s", name)  # a letter: 'Orde to Halifax, 5 December 1939'
                 or plain and not PLAIN_PERIODICAL_BEFORE.search(note.text[:m.start()])
                 or any(0 <= t.start - m.end() <= 3 and t.citation.kind == "archive" for t in taken)
                 or re.search(r"\d\s*[–-]\s*\d", m.group("dates")) and not m.group("name").startswith("*")):
@@ -389,6 +415,9 @@ def _resolve_title(note, mention, k, candidates, index) -> _Item | None:
     if len(by_author) == 1:
         work, confidence = by_author[0], "high"
         evidence = f"author {cited[0]} and title {title}"
+    elif len(candidates) == 1 and candidates[0].defined_in:
+        work, confidence = candidates[0], "high"
+        evidence = f"{title}, the short form note {work.defined_in} defines for this work"
     elif len(candidates) == 1:
         work = candidates[0]
         if cited and not cited_keys & work.names:
@@ -546,9 +575,11 @@ def _find_unmatched(note: Note, taken: list[_Item]) -> list[_Item]:
 
 
 CITATIONISH = re.compile(r",\s*(?:pp?\.\s*)?\d+(?:\s*[–−-]\s*\d+)?\.?$|\*[^*]+\*\s*(?:,\s*(?:no\.|vol\.|\d)|\()"
-                         r"|\b(?:box|folder|file|fol|fols|no|nos|p|pp|vol|vols|ll?)\.?\s+\d", re.IGNORECASE)
+                         r"|\b(?:box|folder|file|fol|fols|ff?|no|nos|p|pp|vol|vols|ll?|bl|k|kk|sygn|nr|bd|rg)\.?\s+\d"
+                         r"|\d+/\d+|\b\d{3}\.\d", re.IGNORECASE)
 """A stretch of a note that reads like a citation: ends with a page, holds an italic title with an issue,
-volume, page or imprint after it, or a locator."""
+volume, page or imprint after it, a locator, or a shelfmark of another system ('Bl. 5', 'sygn. 158/VII-2,
+k. 45', 'RG 59, 860M.00/412', 'FO 371/24843')."""
 _SEGMENT = re.compile(rf"[^;]+?(?:;|\.(?=\s+[{CAPITAL}*'‘\"“])|$)")
 
 
@@ -617,6 +648,9 @@ def link(edition: Edition) -> tuple[list[Doubt], list[Repair]]:
             citation = _numbered(citation, note, resolved)
             resolved.append(citation)
             last = citation
+            defined = re.search(HEREAFTER, citation.printed) if citation.kind == "work" else None
+            if defined:
+                index.define(citation.target, defined.group("alias"), note.n)
         note.citations = resolved
         before = last
     return outcome.doubts, outcome.repairs
@@ -658,6 +692,17 @@ def _resolve(item: _Item, antecedent, same_note: bool, note: Note, index: _Index
         if not same_note or antecedent.archive is None:
             _doubt(outcome, note, item, f"{what} no archival file: it names no archive and follows no file "
                    f"in this note", "unresolved-archival")
+            return None
+        parent = shelfmark.LEVELS[shelfmark.LEVELS.index(item.chain.top) - 1]
+        if not getattr(antecedent.archive, parent):
+            _doubt(outcome, note, item, f"{what} '{antecedent.printed}', which names no {parent}: the levels "
+                   f"between them are not printed", "unresolved-archival")
+            return None
+        between = note.text[antecedent.offset + len(antecedent.printed):item.start]
+        other = re.search(rf"(?<![\w-]){shelfmark.ABBREVIATION}", between)
+        if other:
+            _doubt(outcome, note, item, f"{what} '{antecedent.printed}' across '{other.group(0)}', which may "
+                   f"name another archive", "unresolved-archival")
             return None
         ref = ArchivalRef(antecedent.archive.archive, *_levels(item.chain, antecedent.archive))
         _ocr_repairs(item, note, outcome, ref)

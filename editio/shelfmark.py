@@ -36,6 +36,15 @@ _DESCRIPTION = r"(?:\s*\((?P<desc>[^()]{1,200})\))?"
 _ELEMENT = {level: re.compile(rf"(?<![\w.'’])(?P<kw>{kw})\s*(?P<val>{FOLIOS if level == 'listy' else NUMBER})"
                               + (_DESCRIPTION if level != "listy" else ""))
             for level, kw in _KEYWORDS.items()}
+_NEXT = {  # keywords read only right below the level above, never starting a shelfmark: Estonian nimistu (n.)
+    # and säilik (s.), Lithuanian apyrašas (ap.) and byla (b.), Latvian apraksts (apr.), lieta (l., when a
+    # lapa follows: 'l. 212, lp. 7') and lapa (lp.)
+    "opis": re.compile(rf"(?P<kw>[Nn]\.|[Aa]pr\.|[Aa]p\.)\s*(?P<val>{NUMBER})"),
+    "delo": re.compile(rf"(?P<kw>[Ss]\.|[Bb]\.|[Ll]\.(?=\s*{NUMBER}\s*,\s*lp\.))\s*(?P<val>{NUMBER})"),
+    "listy": re.compile(rf"(?P<kw>[Ll]p\.)\s*(?P<val>{FOLIOS})"),
+}
+_PAPKA = re.compile(r"(?:[Pp]\.|[Pp]apka|[Пп]\.|[Пп]апка)\s*\d+\s*,\s*(?=(?:[Dd]\.|[Dd]elo|[Дд]\.|[Дд]ело)\s*\d)")
+"""A papka between opis and delo (AVP RF: 'f. 06, op. 1, p. 14, d. 155'): a box, skipped; the delo is the file."""
 _OCR_FOLIO = re.compile(rf"(?P<kw>1\.)\s*(?P<val>{FOLIOS})")
 """'1. 9': the OCR's digit one where the folio's 'l.' belongs (read only where a folio must follow)."""
 _SEPARATOR = re.compile(r"\s*[,.]?\s*")
@@ -44,7 +53,7 @@ _ANY_KEYWORD = re.compile(rf"(?<![\w.'’])(?:{'|'.join(_KEYWORDS.values())})\s*
 ABBREVIATION = rf"[{CAPITAL}]\w*[{CAPITAL}]\w*(?:\s[{CAPITAL}]\w{{0,7}})?"
 """An archive's abbreviation: a word with two or more capitals, perhaps with a place ('TsGA SPb')."""
 _DEFINED = re.compile(r"\((?:hereafter|henceforth|hereinafter|further|далее)\s*[-–—:]?\s*"
-                      r"(?:cited\s+as\s+)?[‘'\"“]?(?P<abbr>[^()'’\"”]{2,30}?)[’'\"”]?\)")
+                      r"(?:cited\s+as\s+)?[‘'\"“]?(?P<abbr>[^()'’\"”*]{2,30}?)[’'\"”]?\)")
 _BARE = re.compile(rf"(?<![\w-])(?P<abbr>{ABBREVIATION})(?:\s*\([^()]*\))?\s*[,.]?\s*$")
 """An abbreviation right before the fond, perhaps with a description: 'DAKO (State Archive of Kyiv Oblast), f.'."""
 _IN_PARENS = re.compile(rf"\((?P<abbr>{ABBREVIATION})\)\s*[,.]?\s*$")
@@ -104,7 +113,8 @@ def element_at(text: str, pos: int, levels=LEVELS, ocr: bool = False) -> Element
 
 def chain_at(text: str, pos: int, ocr_first: bool = False) -> Chain | None:
     """The chain of elements starting at pos, each level below the one before."""
-    first = element_at(text, pos, ocr=ocr_first)
+    lieta = _NEXT["delo"].match(text, pos) if text[pos:pos + 1] in "Ll" else None  # Latvian 'l. 14, lp. 6'
+    first = Element("delo", lieta.group("val"), pos, lieta.end()) if lieta else element_at(text, pos, ocr=ocr_first)
     if first is None:
         return None
     chain = Chain([first])
@@ -112,8 +122,13 @@ def chain_at(text: str, pos: int, ocr_first: bool = False) -> Chain | None:
         below = LEVELS[LEVELS.index(chain.elements[-1].level) + 1:]
         if not below:
             break
-        sep = _SEPARATOR.match(text, chain.end)
-        nxt = element_at(text, sep.end(), below, ocr=chain.elements[-1].level == "delo")
+        at = _SEPARATOR.match(text, chain.end).end()
+        if chain.elements[-1].level == "opis":
+            papka = _PAPKA.match(text, at)
+            at = papka.end() if papka else at
+        m = _NEXT[below[0]].match(text, at)
+        nxt = (Element(below[0], m.group("val").strip(), m.start(), m.end()) if m
+               else element_at(text, at, below, ocr=chain.elements[-1].level == "delo"))
         if nxt is None:
             break
         chain.elements.append(nxt)
@@ -124,6 +139,12 @@ _SLASHED = re.compile(rf"(?<=[\w.,])\s*,?\s*(?P<fond>{NUMBER})/(?P<opis>{NUMBER}
                       rf"(?:/(?P<listy>{_FOLIO}(?:{_DASH}{_FOLIO})?))?(?![\w/])")
 """'RGASPI 17/21/2668', 'RGASPI 17/21/2668/7': fond, opis, delo (and folio) joined by slashes, right after an
 archive's abbreviation."""
+
+
+_DOTTED_CODE = re.compile(rf"(?<=[{CAPITAL}]\.)(?P<fond>(?:[{CAPITAL}]{{1,2}}-)?\d+[{SMALL}]?)\.(?P<opis>\d+[{SMALL}]?)"
+                          rf"\.(?P<delo>\d+[{SMALL}]?)(?![\w.]*\d)")
+"""An archive's reference code, fond, opis and delo joined by full stops after its abbreviation: 'ERA.R-1.5.2',
+'ERAF.1.5.12' (the Estonian archives)."""
 
 
 def chains(text: str) -> list[Chain]:
@@ -149,15 +170,18 @@ def chains(text: str) -> list[Chain]:
 
 
 def _slashed(text: str) -> list[Chain]:
-    """The slashed shelfmarks that follow an archive's abbreviation, with their folios."""
+    """The slashed shelfmarks and dotted reference codes that follow an archive's abbreviation, with their
+    folios."""
     out = []
-    for m in _SLASHED.finditer(text) if "/" in text else ():
+    found = list(_SLASHED.finditer(text)) if "/" in text else []
+    found += [m for m in _DOTTED_CODE.finditer(text) if re.search(rf"(?<![\w-]){ABBREVIATION}\.$", text[:m.start()])]
+    for m in sorted(found, key=lambda m: m.start()):
         if not _BARE.search(text[max(0, m.start() - 40):m.start()]):
             continue
         chain = Chain([Element(level, m.group(level), m.start(level), m.end(level)) for level in LEVELS
-                       if m.group(level)])
+                       if m.groupdict().get(level)])
         sep = _SEPARATOR.match(text, chain.end)
-        folios = None if m.group("listy") else element_at(text, sep.end(), ("listy",), ocr=True)
+        folios = None if m.groupdict().get("listy") else element_at(text, sep.end(), ("listy",), ocr=True)
         if folios:
             chain.elements.append(folios)
         out.append(chain)
@@ -199,11 +223,17 @@ def archive_before(text: str, start: int, known: list[str]) -> ArchiveName | Non
         return ArchiveName(m.group("abbr"), m.start(), False)
     for abbr in sorted(known, key=len, reverse=True):
         # A document described between the archive and its fond, in the same clause: 'GANO, Protokol
-        # no. 12 …, 12.03.1929, f. R-47, …'; only an archive the notes cite elsewhere before a fond.
-        m = re.search(rf"(?:^|[;.]\s+)(?P<abbr>{re.escape(abbr)}),\s+[^;]{{1,200}}?,\s*$", before)
-        if m:
+        # no. 12 …, 12.03.1929, f. R-47, op. 1, …'; only an archive known elsewhere, only a fond with its
+        # opis ('TNA, FO 371/24762, N 5102/30/59, f. 87' is a British folio).
+        m = re.search(rf"(?:^|[;.]\s+)(?P<abbr>{re.escape(abbr)}),\s+[^;/]{{1,200}}?,\s*$", before)
+        if m and _fond_with_opis(text, start):
             return ArchiveName(abbr, m.start("abbr"), False)
     return None
+
+
+def _fond_with_opis(text: str, start: int) -> bool:
+    fond = _ELEMENT["fond"].match(text, start)
+    return bool(fond) and bool(_ELEMENT["opis"].match(text, _SEPARATOR.match(text, fond.end()).end()))
 
 
 _BEFORE_NAME = set("in is are was were see at from cf. also by for to on under".split())
