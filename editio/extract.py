@@ -694,8 +694,9 @@ def _read_notes(lines: list[Line], work: _Work) -> list[tuple[int, _Run]]:
     next_number, upcoming = [], None  # the number of the next numbered line after each line
     for ln in reversed(lines):
         next_number.append(upcoming)
-        m = NOTE_ITEM.match(ln.text.strip())
-        upcoming = int(m.group("n")) if m else upcoming
+        m = NOTE_ITEM.match(ln.text.strip()) or BARE_NOTE_ITEM.match(ln.text.strip())
+        if m:
+            upcoming = int(m.group("n")) if m.group("n") else superscript_value(m.group("sup"))
     next_number.reverse()
     for i, ln in enumerate(lines):
         text = ln.text.strip()
