@@ -41,6 +41,10 @@ PLAIN_MARKER = re.compile(r"(?<=[.,;:!?'’\"”)\]—])( ?)(\d{1,3})(?=\s|$)")
 WORD_MARKER = re.compile(r"(?<=[^\W\d_])(\d{1,3})(?=[\s.,;:!?)'’\"”]|$)")
 """A number glued to the end of a word ('Kuibyshev23 argued', a title's 'OPPOSITION1'): a marker whose
 superscript the extraction lost, when the sequence of notes has a place for it."""
+YEAR_MARKER = re.compile(r"(?:[–-]|,\s)(?:1[5-9]|20)\d\d(\d{1,2})$")
+"""A number glued to the year that ends a title or heading ('…Front, 1918–19191'): its marker, when the
+sequence has a place for it."""
+SECOND_MARKER = re.compile(rf" (\d{{1,3}})(?=\s*$|\s+[{CAPITAL}])")
 DETERMINERS = set("the a an this these those his her its their our".split())
 """Words no count stands before ('rule, 2 the aftermath'): a number before one is a marker."""
 SUPERSCRIPT_MARKER = re.compile(rf"( ?)([{SUPERSCRIPTS}]+)")
@@ -411,7 +415,8 @@ HEADING_DATE = re.compile(r",\s(?:(?:" + "|".join(m.capitalize() for m in MONTHS
 
 
 def _is_heading(run: _Run, previous: _Run | None) -> bool:
-    text = re.sub(rf"[{SUPERSCRIPTS}]+$", "", run.text.strip())  # a heading may carry a note's marker
+    # A heading may carry a note's marker, superscript or glued to its last word ('method22').
+    text = re.sub(rf"[{SUPERSCRIPTS}]+$|(?<=[^\W\d_])\d{{1,3}}$", "", run.text.strip())
     return (len(run.lines) == 1 and 0 < len(text) <= 100 and len(text.split()) <= 14
             and text[:1].isupper() and text[-1] not in ".,;:" + SUPERSCRIPTS
             and (not text[-1].isdigit() or bool(HEADING_DATE.search(text)))
@@ -419,8 +424,10 @@ def _is_heading(run: _Run, previous: _Run | None) -> bool:
 
 
 def _headings(runs: list[_Run]) -> set[int]:
-    """The runs (by id) that are section headings."""
-    return {id(r) for i, r in enumerate(runs) if _is_heading(r, runs[i - 1] if i else None)}
+    """The runs (by id) that are section headings; never a line after which the text goes on in lower case
+    (the first line of a paragraph that a page break cut off)."""
+    return {id(r) for i, r in enumerate(runs) if _is_heading(r, runs[i - 1] if i else None)
+            and not (i + 1 < len(runs) and starts_lowercase(runs[i + 1].text))}
 
 
 def _join_page_breaks(runs: list[_Run], headings: set[int], corpus: _Corpus, work: _Work) -> list[_Run]:
@@ -515,7 +522,7 @@ def _build_sections(runs: list[_Run], headings: set[int], work: _Work):
     count = 0
     for run in runs:
         if id(run) in headings:
-            sid = _unique(slugify(re.sub(rf"[{SUPERSCRIPTS}]+$", "", run.text.strip())), used_ids)
+            sid = _unique(slugify(re.sub(rf"[{SUPERSCRIPTS}]+$|(?<=[^\W\d_])\d{{1,3}}$", "", run.text.strip())), used_ids)
             sections.append(Section(sid, Block(sid, run.text, [], run.lines)))
             by_id[sid] = run
             continue
@@ -571,6 +578,17 @@ def _candidates(block_index: int, block: Block, run: _Run, work: _Work) -> list[
             continue
         found.append(_Candidate(block_index, m.start(), m.end(), int(m.group(1)), m.group(0), "after-word",
                                 run.line_at(m.end() - 1)))
+    m = YEAR_MARKER.search(block.text)
+    if m:
+        found.append(_Candidate(block_index, m.start(1), m.end(1), int(m.group(1)), m.group(1), "after-word",
+                                run.line_at(m.end(1) - 1)))
+    # Two markers side by side ('by 1934.11 12'): the second after a space, right after the first, before
+    # the end of the paragraph or a new sentence.
+    for c in list(found):
+        m = SECOND_MARKER.match(block.text, c.end)
+        if m and c.form != "superscript":
+            found.append(_Candidate(block_index, m.start(), m.end(), int(m.group(1)), m.group(0), "after-space",
+                                    run.line_at(m.end() - 1)))
     return sorted(found, key=lambda c: c.start)
 
 
@@ -579,6 +597,14 @@ def _glued_to_clause(m: re.Match, before: str) -> bool:
     closing quotation mark: 'exempted—27 and', 'itself’29 and') after a word is a marker even before lower
     case; counts and thousands keep a space or follow a digit ('in 1926, 312', '3,000', '(1921)10')."""
     return not m.group(1) and before[-1:] in ",;:)—’”" and (before[-2:-1].isalpha() or before[-2:-1] in "'’\"”)")
+
+
+def _ends_a_sentence(blocks: list[Block], c: _Candidate) -> bool:
+    """Whether the candidate stands after a sentence's end, before the next sentence or the block's end."""
+    text = blocks[c.block].text
+    before = text[:c.start].rstrip().rstrip("'’\"”)")
+    after = text[c.end:]
+    return before[-1:] in ".!?" and (not after.strip() or bool(re.match(rf"\s+[{CAPITAL}'‘\"“(]", after)))
 
 
 def _place_markers(blocks: list[Block], runs: dict[str, _Run], numbers: set[int], work: _Work) -> None:
@@ -591,7 +617,16 @@ def _place_markers(blocks: list[Block], runs: dict[str, _Run], numbers: set[int]
     # Where a superscript prints a number, a plain number of the same value is not its marker ('By the end
     # of August, 16 Cossack regiments … stopped.¹⁶').
     printed = {c.value for c in candidates if c.form == "superscript"}
-    kept = _longest_increasing([c for c in candidates if c.value in numbers
+    # Of two plain numbers of one value, the one that ends a sentence is the marker, not a count within it
+    # (', 16 Cossack regiments … stopped.16').
+    plain = defaultdict(list)
+    for c in candidates:
+        if c.form != "superscript":
+            plain[c.value].append(c)
+    counts = {id(c) for same in plain.values() if len(same) > 1
+              and sum(map(lambda c: _ends_a_sentence(blocks, c), same)) == 1
+              for c in same if not _ends_a_sentence(blocks, c)}
+    kept = _longest_increasing([c for c in candidates if c.value in numbers and id(c) not in counts
                                 and (c.form == "superscript" or c.value not in printed)])
     called = {c.value for c in kept}
     last = max(numbers)
