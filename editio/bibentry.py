@@ -20,6 +20,8 @@ INITIAL = re.compile(rf"[{CAPITAL}][{SMALL}]?\.,?")
 TITLE_END = re.compile(r"(?P<after>['’\"”])[.,](?=\s)|[.,](?P<inside>['’\"”])(?=\s)")
 """The end of a quoted title: the full stop or comma after the closing quotation mark, or inside it (Chicago's
 American punctuation, 'Title.” In')."""
+ABBREVIATION_END = re.compile(r"(?:^|[\s(])(?:гг|г|вв|в|etc|al|eds?|vols?|nos?|Jr|Sr|St|c)$")
+"""A title ending in an abbreviation, whose full stop belongs to it ('1929–1931 гг.', 'Smith et al.')."""
 ITALIC = re.compile(r"\*([^*]+)\*")
 IMPRINT = re.compile(r"(?P<place>[^:;]*?[^\s.:;]):\s*(?P<publisher>[^:]+?),?\s+(?P<year>\d{4})\.?$")
 JOURNAL_TAIL = re.compile(
@@ -209,7 +211,10 @@ def _split_title(rest: str, entry: ParsedEntry) -> tuple[str, str]:
         m = TITLE_END.search(rest)
         if m:
             quote = m.group("after") or m.group("inside")
-            return _unquote(rest[:m.start()] + quote, entry), rest[m.end():]
+            title = rest[:m.start()]
+            if m.group("inside") and rest[m.start()] == "." and ABBREVIATION_END.search(title):
+                title += "."  # the full stop of an abbreviation ending the title: '…, 1929–1931 гг.'
+            return _unquote(title + quote, entry), rest[m.end():]
         italic = ITALIC.search(rest)
         if italic:
             entry.doubts.append("title quotation not closed; title taken up to the italic container")

@@ -36,13 +36,15 @@ NAMES_BEFORE = re.compile(rf"(?P<names>{NAMES})(?:,\s*eds?\.?)?(?:,\s*|['’]s\s
 """The authors just before a title: 'Carr, ', 'Davies and Harris, eds., ', 'Kirov's letter to …', or in the
 Russian manner, surname and initials: 'Иванова Н.С. '."""
 TITLE = r"\*[^*]+\*|'[^']+'|‘[^’]+’|\"[^\"]+\"|“[^”]+”|«[^»]+»"
-AUTHOR_LED = re.compile(rf"(?P<names>{NAMES})(?:,\s*eds?\.?)?,\s*(?:(?P<opcit>op\.\s*cit\.)|(?P<title>{TITLE}))")
+AUTHOR_LED = re.compile(rf"(?P<names>{NAMES})(?:,\s*eds?\.?)?,\s*(?:(?P<opcit>op\.\s*cit\.)|(?P<title>{TITLE}))"
+                        rf"|(?P<ru>{NAME})\s+(?:[{CAPITAL}]\.\s?){{1,2}}\s*(?P<ukaz>Указ\.\s*соч)(?=\.)")
+"""'Smith, op. cit.', 'Smith, *Short Title*', and in the Russian manner 'Ильин В.Т. Указ. соч.' (op. cit.)."""
 IDEM = re.compile(rf"(?<!\w)(?P<idem>Idem|Eadem|Он же|Она же)\.?,\s*(?P<title>{TITLE}|[{CAPITAL}][^,.;]*)")
 DATES = (r"(?P<dates>(?:\d{1,2},\s*)*(?:\d{1,2}\s+and\s+)?\d{1,2}(?:\s*[–-]\s*\d{1,2})?\s+(?:"
          + "|".join(m.capitalize() for m in MONTHS[:12]) + r")\s+\d{4}"
          r"|(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|1[0-2])\.(?:1[6-9]|20)\d\d)(?!\d)")
 """The date of an issue: '3, 5 and 9 March 1927', '22.01.1928'."""
-PAGES = r"\d+(?:\s*[–−-]\s*\d+)?(?:,\s*\d+(?:\s*[–−-]\s*\d+)?)*"
+PAGES = r"\d+(?:\s*[–−-]\s*\d+)?(?:(?:,\s*|\s+and\s+)\d+(?:\s*[–−-]\s*\d+)?)*"
 _LOC_WORD = r"(?:vols?|pp?|ch|chap|no|nos|docs?|pt|bk|t|С|с|Т|т)\."
 LOCATOR_TEXT = (rf"(?:{_LOC_WORD}\s*[\dIVXLCivxlc]+[a-z]?(?:\s*[–−-]\s*\d+)?(?:,\s*(?:{_LOC_WORD}\s*)?{PAGES})*"
                 rf"|{PAGES}(?:\s*n\.\s*\d+)?|passim|introduction|preface|conclusion|part\s+\d+)(?:,?\s+(?:and\s+)?passim)?")
@@ -59,14 +61,17 @@ BOOK_DETAILS = (r"(?:\s*\[[^\]]*\]"  # a translated title: '[The Bread Front]'
                 r"|,\s*\d+\s+vols\.?)*")
 """What may stand between a title and its imprint: '[translation]', ', in *Book*', ', 2nd ed.', ', ed. V. K.
 Ostrovskii', ', trans. Judith Crane', ', 3 vols'."""
-LOCATOR = re.compile(rf"^{BOOK_DETAILS}(?:\s*\([^()]*\d{{4}}\)|{RU_IMPRINT})?"
+LOCATOR = re.compile(rf"^{BOOK_DETAILS}(?:,\s*(?:1[5-9]|20)\d\d(?:\s*[–-]\s*\d{{2,4}})?(?={RU_IMPRINT}))?"
+                     rf"(?:\s*\([^()]*\d{{4}}\)|{RU_IMPRINT})?"
                      rf"(?:,\s*(?P<loc>{LOCATOR_TEXT})(?!\w)"
                      rf"|\.\s*(?P<page>(?:[СсPp]|pp)\.\s*{PAGES})"
                      rf"|,?\s*\*[^*]+\*(?:\s+\d+)?(?:,\s*no\.\s*\d+)?\s*\([^()]*\d{{4}}\):\s*(?P<art>{PAGES})"
-                     rf"|,\s*\*[^*]+\*,\s*\d+(?:\.\d+)?\s*\([^()]*\d{{4}}\),\s*{PAGES}(?!\w))"
+                     rf"|,\s*\*[^*]+\*,\s*\d+(?:\.\d+)?\s*\([^()]*\d{{4}}\),\s*{PAGES}(?!\w)"
+                     rf"|\s*//\s*[^/]+?\.\s*\d{{4}}\.\s*(?:№|[Nn]o\.?|[Вв]ып\.)\s*\d+\.\s*(?P<ruart>[СсPp]\.\s*{PAGES}))"
                      rf"(?:\s*\((?P<cited>pp?\.\s*{PAGES})\))?")
-"""The place cited after a title: its page or volume after the imprint; for an article, the page after the
-journal's issue ('*Journal*, no. 7 (1968): 90'); MHRA's cited page in brackets after the extent of an
+"""The place cited after a title: its page or volume after the imprint (the title's own years before a
+Russian imprint skipped: '…, 1929–1933. М., 2004. С. 88'); for an article, the page after the journal's
+issue ('*Journal*, no. 7 (1968): 90', '… // Отечественная история. 1997. № 4. С. 61'); MHRA's cited page in brackets after the extent of an
 article or chapter ('*Journal*, 6 (1993), 33–58 (p. 40)', '…, pp. 113–39 (p. 121)'); an MHRA article
 without one is cited whole."""
 IBID = re.compile(r"(?<![\w*])\*?(?:[Ii]bid(?:em)?\b\.?|Там\s+же\b\.?)\*?")
@@ -267,6 +272,11 @@ def _levels(chain: shelfmark.Chain, base: ArchivalRef | None = None) -> tuple[st
     return tuple(out)
 
 
+RU_MONTHS = "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split()
+RU_PERIODICAL = re.compile(rf"(?<![\w.])(?P<name>[{CAPITAL}][\w-]+(?:\s[\w-]+){{0,2}})\.\s*"
+                           rf"(?P<dates>(?:1[7-9]|20)\d\d\.\s*(?:№\s*\d+\.\s*)?\d{{1,2}}(?:\s*[–-]\s*\d{{1,2}})?"
+                           rf"\s+(?:{'|'.join(RU_MONTHS)}))")
+"""A newspaper in the Russian manner: 'Правда. 1929. 7 ноября.', 'Курская правда. 1930. № 84. 12 апреля.'"""
 PLAIN_PERIODICAL_BEFORE = re.compile(r"(?:^|[;.:]\s+|(?<!\w)(?:[Ss]ee|[Ii]n|[Aa]lso|and|[Cc]f\.|e\.g\.|example,?)\s+)$")
 """Where a periodical's title not in italics may begin: the note's or a clause's start, or after 'see', 'in'."""
 
@@ -289,6 +299,11 @@ def _find_periodicals(note: Note, index: _Index, taken: list[_Item]) -> list[_It
             continue
         out.append(_Item(Citation("", "periodical", m.start(), m.group(0), periodical=name, dates=m.group("dates"),
                                   confidence="high", evidence="a title followed by the date of an issue")))
+    for m in RU_PERIODICAL.finditer(note.text):
+        if name_key(m.group("name").split()[0]) not in index.names:
+            out.append(_Item(Citation("", "periodical", m.start(), m.group(0), periodical=m.group("name"),
+                                      dates=m.group("dates"), confidence="high",
+                                      evidence="a title followed by the year and day of an issue")))
     return out
 
 
@@ -369,7 +384,7 @@ def _mention(text: str, words: list, i: int, k: int):
         # Inside a title (plain), the next word must not carry the phrase on: 'Napoleon returned'.
         if after.isspace() or not after:
             rest = text[end:].lstrip()
-            if rest and not re.match(r"(?:for|and|see|seems|$)", rest):
+            if rest and not re.match(r"(?:for|and|see|seems|//|$)", rest):
                 return None
     while end < len(text) and (text[end] in CLOSERS or text[end] in "?!" and text[end - 1] not in CLOSERS):
         end += 1
@@ -383,7 +398,8 @@ def _locator_after(text: str, title: str = "") -> tuple[int, str]:
     m = LOCATOR.match(lead + text)
     if not m:
         return 0, ""
-    return m.end() - len(lead), (m.group("cited") or m.group("loc") or m.group("page") or m.group("art") or "").strip()
+    found = m.group("cited") or m.group("loc") or m.group("page") or m.group("art") or m.group("ruart")
+    return m.end() - len(lead), (found or "").strip()
 
 
 def _resolve_title(note, mention, k, candidates, index) -> _Item | None:
@@ -401,6 +417,9 @@ def _resolve_title(note, mention, k, candidates, index) -> _Item | None:
         return None  # a capitalised phrase with no sign of being a citation
     if not quoted and k == 1 and not locator and not any(cited_keys & c.names for c in candidates):
         return None
+    if (quoted and text[start] != "*" and not cited and not locator and not imprint
+            and all(k < len(c.short) for c in candidates)):
+        return None  # a phrase in quotation marks that only begins a title: prose ('the 'socialist offensive'')
     span_start = start
     if names_m:
         # The link starts at the first name that is an author of the bibliography ('See Smith, ...').
@@ -460,15 +479,16 @@ def _find_author_led(note: Note, index: _Index, taken: list[_Item]) -> list[_Ite
     for m in AUTHOR_LED.finditer(text):
         if any(i.start < m.end() and m.start() < i.end for i in taken + out):
             continue
-        cited, keys = _cited_keys(m.group("names"))
+        names = m.group("names") or m.group("ru")
+        cited, keys = _cited_keys(names)
         works = index.by_names(keys)
-        first = next((x for x in re.finditer(NAME, m.group("names")) if _name_keys(x.group(0)) & index.names), None)
+        first = next((x for x in re.finditer(NAME, names) if _name_keys(x.group(0)) & index.names), None)
         if not works or first is None:
             continue
         start = m.start() + first.start()
         loc_end, locator = _locator_after(text[m.end():], m.group(0))
         end = m.end() + loc_end
-        if m.group("opcit"):
+        if m.group("opcit") or m.group("ukaz"):
             if len(works) == 1:
                 out.append(_Item(Citation("", "work", start, text[start:end], target=works[0].entry.key,
                                           locator=locator, confidence="high",
@@ -633,12 +653,15 @@ def link(edition: Edition) -> tuple[list[Doubt], list[Repair]]:
     known = known_archives(edition)
     outcome = _Outcome()
     before: Citation | _Item | None = None  # the last thing the previous note cites
+    by_n = {n.n: n for n in edition.notes}
     for note in edition.notes:
         resolved: list[Citation] = []
         last: Citation | _Item | None = None
         for item in _items(note, index, known, len(edition.notes)):
             if item.citation.kind == "xref":
                 resolved.append(_numbered(item.citation, note, resolved))
+                if last is None:  # 'See note 4 above.' standing for a citation: an Ibid. after it repeats note 4's
+                    last = _through_xref(item, by_n.get(item.citation.to_note), note)
                 continue
             antecedent = last if last is not None else before
             citation = _resolve(item, antecedent, last is not None, note, index, outcome)
@@ -654,6 +677,17 @@ def link(edition: Edition) -> tuple[list[Doubt], list[Repair]]:
         note.citations = resolved
         before = last
     return outcome.doubts, outcome.repairs
+
+
+def _through_xref(item: _Item, referred: Note | None, note: Note) -> Citation | _Item:
+    """What an Ibid. after 'See note 4 above.' repeats: the one source note 4 cites (its last citation of
+    it); when note 4 cites several, or comes later, nothing certain (the cross-reference itself, unread)."""
+    if referred is None or referred.n >= note.n:
+        return item
+    cited = [c for c in referred.citations if c.kind != "xref" and (c.target or c.archive or c.periodical)]
+    sources = {(c.target, c.periodical, c.archive and (c.archive.archive, c.archive.fond, c.archive.opis,
+                                                      c.archive.delo)) for c in cited}
+    return cited[-1] if len(sources) == 1 else item
 
 
 def _numbered(c: Citation, note: Note, resolved: list[Citation]) -> Citation:
