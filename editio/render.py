@@ -16,7 +16,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from .records import Block, Edition, Metadata, Note, Report
-from .shelfmark import folio_label
+from .link.shelfmark import folio_label
 from .textrules import fold, plain
 
 _MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})

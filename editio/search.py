@@ -33,7 +33,7 @@ from .problems import EditionError, Problem
 from .records import ArchivalRef, Edition
 from .render import (Page, archive_index, article_label, block_html, block_label, cited_in, environment, inline,
                      note_html)
-from .shelfmark import folio_label
+from .link.shelfmark import folio_label
 from .textrules import WORD, plain
 
 RECORDS = "records"

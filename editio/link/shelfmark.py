@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .textrules import CAPITAL, MONTHS, SMALL
+from ..textrules import CAPITAL, MONTHS, SMALL
 
 LEVELS = ("fond", "opis", "delo", "listy")
 _KEYWORDS = {  # Ukrainian archives print opys, sprava (spr.) and arkush (ark.) for opis, delo and list; the

@@ -1,0 +1,59 @@
+"""Link: every source a note cites, resolved against the tables built first.
+
+Gather first (the bibliography's titles and names, the archives the notes define or name),
+then find in each note what it cites: archival shelfmarks, 'Ibid.', periodicals with dates,
+works (a title of the bibliography, whole or short, quoted, italic or plain, with or without
+its author's name; 'op. cit.'; 'Idem'), and cross-references to other notes. Then read the
+notes in order: 'Ibid.' repeats its antecedent (the citation before it in the note, or else the
+last of the note before), and a shelfmark that starts below the fond continues the file before
+it. What looks like a citation and matches nothing is reported, never forced, and stands as an
+antecedent that cannot be repeated: an 'Ibid.' after it is reported too, never linked to an
+older citation.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+from ..corrections import apply_citations, suggest
+from ..problems import EditionError
+from ..records import Doubt, Edition
+from .items import name_key
+from .resolve import link, propagate
+
+__all__ = ["counts", "link", "name_key", "stage"]
+
+def counts(edition: Edition, doubts: list[Doubt]) -> dict[str, int]:
+    cites = [c for n in edition.notes for c in n.citations]
+    kinds = Counter(c.kind for c in cites)
+    ibid_kinds = Counter("archive" if c.archive else ("work" if c.target else "periodical")
+                         for c in cites if c.kind == "ibid")
+    return {
+        "citations.work": kinds["work"], "citations.archive": kinds["archive"],
+        "citations.periodical": kinds["periodical"], "citations.ibid": kinds["ibid"],
+        "citations.ibid_of_work": ibid_kinds["work"], "citations.ibid_of_archive": ibid_kinds["archive"],
+        "citations.xref": kinds["xref"],
+        "citations.unresolved": sum(1 for d in doubts if d.kind in ("unresolved-citation", "unresolved-archival")),
+        "notes_citing_works": sum(1 for n in edition.notes if any(c.target for c in n.citations)),
+        "archival_files": len({(c.archive.archive, c.archive.fond, c.archive.opis, c.archive.delo)
+                               for c in cites if c.archive}),
+    }
+
+
+def stage(job):
+    """Link every edition's notes; the editor's citation corrections then override the resolver."""
+    problems = []
+    for work in job.works:
+        doubts, repairs = link(work.edition)
+        problems.extend(apply_citations(work.edition, doubts, work.corrections))
+        propagate(work.edition)
+        work.report.doubts.extend(doubts)
+        work.report.repairs.extend(repairs)
+        for d in work.report.doubts:
+            if not d.resolved_by:
+                d.suggestion = suggest(d, work.edition)
+        for kind, n in Counter(r.kind for r in repairs).items():
+            work.report.counts[f"repairs.{kind}"] = n
+        work.report.counts.update(counts(work.edition, doubts))
+    if problems:
+        raise EditionError(problems)
+    return job
