@@ -151,17 +151,20 @@ def extract(path: Path, label: str) -> tuple[Edition, Report]:
     if notes_at is None:
         work.fail(last.no, "no 'Notes' heading: the endnotes cannot be found", "",
                   "check that this is the whole article; the notes must follow a line reading 'Notes'")
+    # Without a references heading after them, the notes run to the end: an article that cites its works
+    # in full in the notes (notes-only), unless the text was cut short (checked once the markers are read).
     refs_at = _find_heading(lines, REFERENCES_HEADINGS, start=notes_at + 1)
-    if refs_at is None:
-        work.fail(last.no, "the text ends inside the notes: no 'References' heading follows them",
-                  last.text.strip(), "give the complete text; if the article has no bibliography, "
-                  "add a line reading 'References' after the last note")
+    notes_end = len(lines) if refs_at is None else refs_at
 
     cover_end, metadata = _read_cover(lines[:notes_at], work)
     front = _blocks(lines[cover_end:notes_at])
     title, authors, body_runs = _read_title_block(front, metadata, work)
-    note_runs = _read_notes(lines[notes_at + 1:refs_at], work)
-    bibliography = _read_bibliography(lines[refs_at + 1:], work)
+    note_runs = _read_notes(lines[notes_at + 1:notes_end], work)
+    for n, run in note_runs:
+        if _breaks_off(run.text):
+            work.doubt("suspected-lacuna", run.lines[-1], f"note {n} breaks off mid-sentence "
+                       f"('…{run.text[-40:].lstrip()}'): text may be lost there", note=n, excerpt=run.text[-60:])
+    bibliography = _read_bibliography(lines[refs_at + 1:], work) if refs_at is not None else []
 
     texts = [b.raw for b in bibliography] + [r.text for _, r in note_runs]
     headings = _headings(body_runs)
@@ -177,7 +180,11 @@ def extract(path: Path, label: str) -> tuple[Edition, Report]:
     runs["title"] = title
     blocks = [title_block] + ([abstract] if abstract else []) + [
         b for s in sections for b in ([s.heading] if s.heading else []) + s.paragraphs]
-    _place_markers(blocks, runs, {n.n for n in notes}, work)
+    beyond = _place_markers(blocks, runs, {n.n for n in notes}, work)
+    if refs_at is None and len(beyond) >= 2:
+        work.fail(last.no, f"the text ends inside the notes: note {notes[-1].n} is the last, but the text "
+                  f"calls notes {', '.join(map(str, beyond[:3]))}{' …' if len(beyond) > 3 else ''}",
+                  last.text.strip(), CUT_SHORT)
     for doubt in work.doubts:
         if doubt.kind == "suspected-lacuna":
             doubt.block = next((b.id for b in blocks if doubt.line in b.lines), None)
@@ -607,10 +614,11 @@ def _ends_a_sentence(blocks: list[Block], c: _Candidate) -> bool:
     return before[-1:] in ".!?" and (not after.strip() or bool(re.match(rf"\s+[{CAPITAL}'‘\"“(]", after)))
 
 
-def _place_markers(blocks: list[Block], runs: dict[str, _Run], numbers: set[int], work: _Work) -> None:
+def _place_markers(blocks: list[Block], runs: dict[str, _Run], numbers: set[int], work: _Work) -> list[int]:
     """Find marker candidates in reading order, keep the longest increasing run of numbers,
     repair a misread number where the sequence leaves exactly one gap for it, and take the
-    accepted markers out of the text (their offsets recorded)."""
+    accepted markers out of the text (their offsets recorded). Returns the numbers the text calls after
+    the last note, going on from it in order (notes lost from the end of the text)."""
     candidates: list[_Candidate] = []
     for i, block in enumerate(blocks):
         candidates.extend(_candidates(i, block, runs[block.id], work))
@@ -664,6 +672,28 @@ def _place_markers(blocks: list[Block], runs: dict[str, _Run], numbers: set[int]
             markers.append(Marker(n=n, offset=start, printed=c.printed, form=c.form, line=c.line,
                                   printed_n=c.value if c.value != n else None))
         block.text, block.markers = text, markers
+    return _calls_beyond(candidates, last)
+
+
+def _calls_beyond(candidates: list[_Candidate], last: int) -> list[int]:
+    """Marker candidates that go on from the last note's number in order ('⁵⁵', '⁵⁶', … after note 54),
+    a lost marker or two allowed."""
+    out: list[int] = []
+    for c in candidates:
+        if (out[-1] if out else last) < c.value <= (out[-1] if out else last) + 3:
+            out.append(c.value)
+    return out
+
+
+CUT_SHORT = "give the complete text (an article without a bibliography may end with its last note)"
+
+
+def _breaks_off(text: str) -> bool:
+    """Whether a note stops where no citation or sentence can end: after a comma, colon, dash, an opening
+    bracket or a connective ('…, in', '(APRF, f. 3'), or with a bracket left open."""
+    core = text.rstrip()
+    return (core[-1:] in ",;:([–—-/" or bool(re.search(r"\b(?:and|or|the|of|in|to|by|for|with|see|cf)$", core))
+            or core.count("(") > core.count(")"))
 
 
 def _order(c: _Candidate) -> tuple[int, int]:

@@ -32,9 +32,9 @@ CASES = {
                      "error: no-notes.txt:139: no 'Notes' heading: the endnotes cannot be found; "
                      "check that this is the whole article; the notes must follow a line reading 'Notes'"),
     "cut-off.txt": (_cut(200),
-                    "error: cut-off.txt:200: the text ends inside the notes: no 'References' heading "
-                    "follows them (\"- 54. Ibid.\"); give the complete text; if the article has no "
-                    "bibliography, add a line reading 'References' after the last note"),
+                    "error: cut-off.txt:200: the text ends inside the notes: note 54 is the last, but the "
+                    "text calls notes 55, 56, 57 … (\"- 54. Ibid.\"); give the complete text (an article "
+                    "without a bibliography may end with its last note)"),
 }
 
 
