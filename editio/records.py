@@ -99,6 +99,12 @@ class ArchivalRef:
     listy: str = ""
     """Folios as printed ('57', '7–8', '44–44a'); empty when none are cited."""
 
+    def __post_init__(self):
+        # A file shown without one of its levels is a file that does not exist: never made, whatever reads it.
+        missing = [name for name in ("archive", "fond", "opis", "delo") if not str(getattr(self, name)).strip()]
+        if missing:
+            raise ValueError(f"an archival file needs its {' and '.join(missing)}")
+
 
 @dataclass
 class Citation:

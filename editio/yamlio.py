@@ -156,6 +156,9 @@ def from_data(cls, data, path: str, problems: list[Problem], line: int = 0):
         return cls(**kwargs)
     except TypeError:
         return None
+    except ValueError as exc:
+        problems.append(Problem(path, line, str(exc), repr(data)[:60], "give every level, or remove the record"))
+        return None
 
 
 def _convert(hint, value, path, problems, line, name):

@@ -3,10 +3,11 @@ named before each, and the levels a shelfmark takes from the file it continues."
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..records import ArchivalRef, Citation, Edition, Note, Repair
 from . import shelfmark
-from .items import Item, Outcome
+from .items import Item, Outcome, doubt, unlinked
 
 
 def known_archives(edition: Edition) -> list[str]:
@@ -40,12 +41,39 @@ def find_archival(note: Note, known: list[str], taken: list[Item]) -> list[Item]
         if name is None:
             out.append(Item(Citation("", "archive", chain.start, text[chain.start:chain.end]), "file", chain))
             continue
-        ref = ArchivalRef(name.abbreviation, *levels(chain))
         how = "spelled out, with the abbreviation it defines" if name.defined else "abbreviated shelfmark"
-        out.append(Item(Citation("", "archive", name.start, text[name.start:chain.end], locator=ref.listy,
-                                  archive=ref, confidence="high", evidence=f"archival reference ({how})"),
-                         chain=chain))
+        out.extend(files(text, name.start, name.abbreviation, chain, f"archival reference ({how})"))
     return out
+
+
+def files(text: str, start: int, archive: str, chain: shelfmark.Chain, evidence: str,
+          base: ArchivalRef | None = None) -> list[Item]:
+    """The file (or the files: 'dd. 87, 88') a shelfmark gives, printed from start; or, when the grammar
+    cannot read the whole of it, one doubt quoting it (never a file with a level missing or cut short)."""
+    values = levels(chain, base)
+    missing = [level for level, value in zip(shelfmark.LEVELS[:3], values) if not value]
+    unread = shelfmark.unread_after(text, chain)
+    end = chain.end if unread is None else unread.end()
+    printed = text[start:end]
+    if missing or unread is not None:
+        why = (f"it gives no {' and no '.join(missing)}" if missing
+               else f"'{unread.group('what')}' after it is no level the grammar reads")
+        return [unlinked(text, start, end, f"'{printed}' is read as a shelfmark only in part: {why}; no file is "
+                         f"made rather than one shown without a level", "unresolved-archival")]
+    delo = chain.get("delo") or shelfmark.Element("delo", values[2], start, start)
+    if delo.ranged:
+        return [unlinked(text, start, end, f"'{printed}': a range of files; each is left for the editor to cite "
+                         f"(a correction), since the range prints no number of its own for the files within it",
+                         "unresolved-archival")]
+    if delo.more and values[3]:
+        return [unlinked(text, start, end, f"'{printed}': several files and folios after them; which file the "
+                         f"folios belong to is not said", "unresolved-archival")]
+    first = ArchivalRef(archive, *values)
+    # Each further file of 'dd. 87, 88' is its own citation, printed as its number.
+    spans = [(start, chain.end if not delo.more else delo.more[0][1] - 1, first)] + [
+        (at, till, replace(first, delo=shelfmark.normal(value))) for value, at, till in delo.more]
+    return [Item(Citation("", "archive", a, text[a:b].rstrip(" ,"), locator=ref.listy, archive=ref,
+                          confidence="high", evidence=evidence), chain=chain) for a, b, ref in spans]
 
 
 def levels(chain: shelfmark.Chain, base: ArchivalRef | None = None) -> tuple[str, str, str, str]:
@@ -70,3 +98,29 @@ def ocr_repairs(item: Item, note: Note, outcome: Outcome, ref: ArchivalRef) -> N
             outcome.repairs.append(Repair("folio-abbreviation", note.lines[0],
                                           f"note {note.n}: '1.' before the folios of an archival file is the "
                                           f"abbreviation 'l.' misread", f"1. {e.value}", f"l. {e.value}"))
+
+
+def continue_file(item: Item, antecedent: Citation, same_note: bool, note: Note, outcome: Outcome) -> list[Citation]:
+    """A shelfmark printed without its archive ('…; d. 413, ll. 2–3', '…; f. 12, op. 27, d. 2'): the file (or
+    files) it gives, the levels above the first it prints taken from the file cited just before in the same
+    note, with no other archive's name between; otherwise a doubt."""
+    top = item.chain.top
+    parent = shelfmark.LEVELS[shelfmark.LEVELS.index(top) - 1] if top != "fond" else "archive"
+    between = note.text[antecedent.offset + len(antecedent.printed):item.start]
+    other = re.search(rf"(?<![\w-]){shelfmark.ABBREVIATION}", between)
+    problem = ("no archival file: it names no archive and follows no file in this note"
+               if antecedent.archive is None or not same_note
+               else f"'{antecedent.printed}', which names no {parent}: the levels between them are not printed"
+               if not getattr(antecedent.archive, parent) else
+               f"'{antecedent.printed}' across '{other.group(0)}', which may name another archive" if other else "")
+    if problem:
+        doubt(outcome, note, item, f"'{item.citation.printed}' continues {problem}", "unresolved-archival")
+        return []
+    how = "folios" if top == "listy" else f"{top} and what follows"
+    read = files(note.text, item.start, antecedent.archive.archive, item.chain,
+                 f"{how} of the file cited just before ({antecedent.id})", antecedent.archive)
+    if read[0].doubt:
+        doubt(outcome, note, read[0], read[0].doubt, read[0].doubt_kind)
+        return []
+    ocr_repairs(item, note, outcome, read[0].citation.archive)
+    return [replace(i.citation, repeats=antecedent.id) for i in read]

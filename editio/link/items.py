@@ -60,6 +60,9 @@ class Item:
     """The kind of doubt reported."""
     title: str = ""
     """For Idem: the title printed after it."""
+    printed_in: bool = False
+    """For 'in ibid.': it names the publication a document is printed in, so it repeats the publication
+    cited before, never an archival file."""
 
     @property
     def start(self) -> int:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ..records import ArchivalRef, Citation, Doubt, Edition, Note, Repair
-from ..textrules import CAPITAL
+from ..records import Citation, Doubt, Edition, Note, Repair
+from ..textrules import CAPITAL, MONTHS, SMALL
 from . import shelfmark
-from .archival import find_archival, known_archives, levels, ocr_repairs
+from .archival import continue_file, files, find_archival, known_archives, ocr_repairs
 from .items import DATES, LOCATOR_TEXT, Item, Outcome, doubt, unlinked
 from .periodicals import find_periodicals
 from .works import (HEREAFTER, Index, find_author_date, find_author_led, find_idem, find_unmatched, find_works,
@@ -32,7 +32,13 @@ def find_ibids(note: Note) -> list[Item]:
             out.append(Item(Citation("", "ibid", m.start(), text[m.start():chain.end],
                                       locator=text[chain.start:chain.end]), "antecedent", chain))
             continue
+        printed_in = bool(re.search(r"(?<!\w)[Ii]n:?\s*$", text[:m.start()]))
         loc = IBID_LOCATOR.match(text[m.end():])
+        described = None if loc and loc.group(0).strip(",. ") else DESCRIBED.match(text, m.end())
+        if described:  # 'Ibid., political report of 10 July 1941.': the same source, another document in it
+            out.append(Item(Citation("", "ibid", m.start(), text[m.start():described.end()]), "antecedent",
+                            printed_in=printed_in))
+            continue
         rest = text[m.end() + (loc.end() if loc else 0):]
         unread = re.match(r"[,.]?\s*([^;]*?\d[^;]*?)(?:;|\.(?=\s+[" + CAPITAL + r"])|\.?$)", rest)
         if unread and not re.match(r"\.?\s+[" + CAPITAL + "]", rest) and not (loc and loc.group(0).strip(",. ")):
@@ -44,8 +50,17 @@ def find_ibids(note: Note) -> list[Item]:
         printed = text[m.start():m.end() + (loc.end() if loc and loc.group(0).strip(",. ") else 0)]
         out.append(Item(Citation("", "ibid", m.start(), printed.rstrip(" ,"),
                                   locator=(loc.group("loc") or "").strip() if loc else "",
-                                  dates=(loc.group("dates") or "") if loc else ""), "antecedent"))
+                                  dates=(loc.group("dates") or "") if loc else ""), "antecedent",
+                        printed_in=printed_in))
     return out
+
+
+_DATE = (r"(?:\d{1,2}\s+)?(?:" + "|".join(m.capitalize() for m in MONTHS[:12]) + r")\.?(?:\s+\d{1,2},)?\s+\d{4}"
+         r"|(?:1[6-9]|20)\d\d")
+DESCRIBED = re.compile(rf"[,.:]\s+(?!(?:and|or|see|also|cf|in|quoted|cited|p|pp|l|ll|f|d|op|vol|bl|fol|k|s)\b)"
+                       rf"[{SMALL}][\w'’-]*(?:,?\s+(?:{_DATE}|[^\W\d_][\w'’-]*))*(?=\s*(?:[;)]|\.(?:\s|$)|$))")
+"""After an Ibid., words that describe the document cited (in lower case, dates their only figures), up to the
+end of the clause: 'Ibid., political report of 10 July 1941.', 'Ibid., letter to Molotov.'"""
 
 
 def find_xrefs(note: Note, count: int) -> list[Item]:
@@ -116,6 +131,7 @@ def link(edition: Edition) -> tuple[list[Doubt], list[Repair]]:
     known = known_archives(edition)
     outcome = Outcome()
     before: Citation | Item | None = None  # the last thing the previous note cites
+    publication: Citation | Item | None = None  # the last thing cited that is no archival file, for 'in ibid.'
     by_n = {n.n: n for n in edition.notes}
     for note in edition.notes:
         resolved: list[Citation] = []
@@ -126,17 +142,22 @@ def link(edition: Edition) -> tuple[list[Doubt], list[Repair]]:
                 if last is None:  # 'See note 4 above.' standing for a citation: an Ibid. after it repeats note 4's
                     last = _through_xref(item, by_n.get(item.citation.to_note), note)
                 continue
-            antecedent = last if last is not None else before
-            citation = _resolve(item, antecedent, last is not None, note, index, outcome)
-            if citation is None:
+            antecedent = publication if item.printed_in else last if last is not None else before
+            citations = _resolve(item, antecedent, last is not None, note, index, outcome)
+            if not citations:
                 last = item
+                if item.doubt_kind != "unresolved-archival" and item.citation.kind != "archive":
+                    publication = item
                 continue
-            citation = _numbered(citation, note, resolved)
-            resolved.append(citation)
-            last = citation
-            defined = re.search(HEREAFTER, citation.printed) if citation.kind == "work" else None
-            if defined:
-                index.define(citation.target, defined.group("alias"), note.n)
+            for citation in citations:
+                citation = _numbered(citation, note, resolved)
+                resolved.append(citation)
+                last = citation
+                if citation.archive is None:
+                    publication = citation
+                defined = re.search(HEREAFTER, citation.printed) if citation.kind == "work" else None
+                if defined:
+                    index.define(citation.target, defined.group("alias"), note.n)
         note.citations = resolved
         before = last
     return outcome.doubts, outcome.repairs
@@ -157,54 +178,39 @@ def _numbered(c: Citation, note: Note, resolved: list[Citation]) -> Citation:
     return replace(c, id=f"n{note.n}-{len(resolved) + 1}")
 
 
-def _resolve(item: Item, antecedent, same_note: bool, note: Note, index: Index, outcome: Outcome):
-    """The item's citation in context, or None (the doubt reported) when the evidence does not hold."""
+def _resolve(item: Item, antecedent, same_note: bool, note: Note, index: Index,
+             outcome: Outcome) -> list[Citation]:
+    """The item's citations in context (several for 'dd. 87, 88' continuing a file), or none (the doubt
+    reported) when the evidence does not hold."""
     c = item.citation
     if item.doubt:
         doubt(outcome, note, item, item.doubt, item.doubt_kind)
-        return None
+        return []
     if item.needs == "unread":
-        return None
+        return []
     if item.chain is not None and c.archive is not None:
         ocr_repairs(item, note, outcome, c.archive)
     if not item.needs:
-        return c
+        return [c]
     what = {"antecedent": f"'{c.printed}' repeats", "file": f"'{c.printed}' continues",
             "author": f"'{c.printed}' names the author of"}[item.needs]
     if antecedent is None:
         where = "the citation before it in this note" if same_note else "a citation of the note before"
         doubt(outcome, note, item, f"{what} {where}, and there is none the resolver recognised",
-               "unresolved-archival" if item.needs == "file" else "unresolved-citation")
-        return None
+              "unresolved-archival" if item.needs == "file" else "unresolved-citation")
+        return []
     if isinstance(antecedent, Item):
         doubt(outcome, note, item, f"{what} '{antecedent.citation.printed}', which is not a recognised "
-               f"citation; left unlinked rather than linked to an older one",
-               "unresolved-archival" if item.needs == "file" else "unresolved-citation")
-        return None
+              f"citation; left unlinked rather than linked to an older one",
+              "unresolved-archival" if item.needs == "file" else "unresolved-citation")
+        return []
     if item.needs == "file":
-        if not same_note or antecedent.archive is None:
-            doubt(outcome, note, item, f"{what} no archival file: it names no archive and follows no file "
-                   f"in this note", "unresolved-archival")
-            return None
-        parent = shelfmark.LEVELS[shelfmark.LEVELS.index(item.chain.top) - 1]
-        if not getattr(antecedent.archive, parent):
-            doubt(outcome, note, item, f"{what} '{antecedent.printed}', which names no {parent}: the levels "
-                   f"between them are not printed", "unresolved-archival")
-            return None
-        between = note.text[antecedent.offset + len(antecedent.printed):item.start]
-        other = re.search(rf"(?<![\w-]){shelfmark.ABBREVIATION}", between)
-        if other:
-            doubt(outcome, note, item, f"{what} '{antecedent.printed}' across '{other.group(0)}', which may "
-                   f"name another archive", "unresolved-archival")
-            return None
-        ref = ArchivalRef(antecedent.archive.archive, *levels(item.chain, antecedent.archive))
-        ocr_repairs(item, note, outcome, ref)
-        how = "folios" if item.chain.top == "listy" else f"{item.chain.top} and what follows"
-        return replace(c, archive=ref, locator=ref.listy, repeats=antecedent.id, confidence="high",
-                       evidence=f"{how} of the file cited just before ({antecedent.id})")
+        return continue_file(item, antecedent, same_note, note, outcome)
     if item.needs == "author":
-        return idem(item, antecedent, note, index, outcome)
-    return _ibid(item, antecedent, note, outcome)
+        found = idem(item, antecedent, note, index, outcome)
+        return [found] if found else []
+    found = _ibid(item, antecedent, note, outcome)
+    return [found] if found else []
 
 
 def _ibid(item: Item, antecedent: Citation, note: Note, outcome: Outcome) -> Citation | None:
@@ -215,20 +221,27 @@ def _ibid(item: Item, antecedent: Citation, note: Note, outcome: Outcome) -> Cit
     if item.chain is not None:
         if antecedent.archive is None:
             doubt(outcome, note, item, f"'{c.printed}' gives a shelfmark, but the citation it repeats "
-                   f"({antecedent.id}) is no archival file", "unresolved-archival")
+                  f"({antecedent.id}) is no archival file", "unresolved-archival")
             return None
-        out.archive = ArchivalRef(antecedent.archive.archive, *levels(item.chain, antecedent.archive))
-        out.locator = c.locator
+        read = files(note.text, c.offset, antecedent.archive.archive, item.chain, out.evidence, antecedent.archive)
+        if read[0].doubt or len(read) > 1:
+            doubt(outcome, note, read[0], read[0].doubt or f"'{c.printed}': an Ibid. of several files",
+                  "unresolved-archival")
+            return None
+        out.archive, out.locator = read[0].citation.archive, c.locator
         ocr_repairs(item, note, outcome, out.archive)
         return out
     if antecedent.archive is not None and c.locator:
-        if re.fullmatch(r"\d+[a-z]?(?:\s*[–−-]\s*\d+[a-z]?)?", c.locator):
-            out.archive = replace(antecedent.archive, listy=c.locator)
-            outcome.repairs.append(Repair("bare-folio", note.lines[0], f"note {note.n}: a bare number after an "
-                                          f"Ibid. of an archival file is a folio", c.printed, f"l. {c.locator}"))
+        folios = re.fullmatch(r"(?:pp?\.\s*)?(\d+[a-z]?(?:\s*[–−-]\s*\d+[a-z]?)?)", c.locator)
+        if folios:  # 'Ibid., 14.', 'Ibid., p. 57.': of a file, only its folios
+            out.archive = replace(antecedent.archive, listy=folios.group(1))
+            if folios.group(1) == c.locator:
+                outcome.repairs.append(Repair("bare-folio", note.lines[0], f"note {note.n}: a bare number after "
+                                              f"an Ibid. of an archival file is a folio", c.printed,
+                                              f"l. {c.locator}"))
         else:
             doubt(outcome, note, item, f"'{c.printed}' repeats an archival file but its locator "
-                   f"'{c.locator}' is no folio", "archival-locator")
+                  f"'{c.locator}' is no folio", "archival-locator")
             return None
     if not c.locator:
         out.locator = antecedent.locator

@@ -18,45 +18,55 @@ from ..textrules import CAPITAL, MONTHS, SMALL
 LEVELS = ("fond", "opis", "delo", "listy")
 _KEYWORDS = {  # Ukrainian archives print opys, sprava (spr.) and arkush (ark.) for opis, delo and list; the
     # Presidential archive's fond 89 perechen' (per.) and dokument (dok.); manuscript archives edinitsa
-    # khraneniia (ed. khr.) for the file
+    # khraneniia (ed. khr., ed. kr.) for the file
     "fond": r"[Ff]ond|[Фф]онд|[FfФф]\.",
     "opis": r"[Oo]pis['’ʹ]?|[Oo]pys|[Oo]p\.?|[Pp]erechen['’]?|[Pp]er\.|[Оо]пись|[Оо]пис|[Оо]п\.|[Пп]ер\.",
-    "delo": r"[Dd]elo|[Dd]\.|[Ss]prava|[Ss]pr\.|[Dd]ok\.|[Ee]d\.\s?khr\.|[Дд]ело|[Дд]\.|[Сс]права|[Сс]пр\.|[Дд]ок\."
+    "delo": r"[Dd]elo|[Dd]\.|[Ss]prava|[Ss]pr\.|[Dd]ok\.|[Ee]d\.\s?kh?r\.|[Дд]ело|[Дд]\.|[Сс]права|[Сс]пр\.|[Дд]ок\."
             r"|[Ее]д\.\s?хр\.",
     "listy": r"[Ll]isty\.?|[Ll]ist\.?|[Ll]l\.|[Ll]\.|[Aa]rk(?:ush|ushi|\.)|[Лл]исты?|[Лл]л\.|[Лл]\.|[Аа]рк\.",
 }
-NUMBER = rf"(?:[{CAPITAL}]{{1,2}}\s?[-–]\s?|[{SMALL}]{{1,2}}[-–]|[{CAPITAL}]{{1,2}})?\d+(?:[{SMALL}]{{1,2}}(?![\w]))?"
-"""A fond, opis or delo: digits with a letter prefix (R-5457, Р-1000) or suffix (1a, 12a)."""
+_VALUE = rf"(?:[{CAPITAL}]{{1,2}}\s?[-–]\s?|[{SMALL}]{{1,2}}[-–]|[{CAPITAL}]{{1,2}})?\d+(?:[{SMALL}]{{1,2}})?"
+NUMBER = _VALUE + r"(?![\w/]|[-–]\w)"
+"""A fond, opis or delo: digits with a letter prefix (R-5457, Р-1000) or suffix (1a, 12a), read only whole: a
+value that goes on ('12/3', '5-R', '1aa') is not read at all, so that no level is ever cut short."""
 _FOLIO = rf"\d+(?:\s?(?:ob|об)(?:\.|(?!\w))|[{SMALL}](?!\w))?"
 _DASH = r"\s*[-–—−]\s*"
 _NOT_DATE = r"(?!\s*(?i:" + "|".join(MONTHS) + r")\b)"
-FOLIOS = rf"{_FOLIO}(?:{_DASH}{_FOLIO})?(?:\s*,\s*{_FOLIO}(?:{_DASH}{_FOLIO})?(?!\w){_NOT_DATE})*"
-"""Folios: '7', '7–8', '44–44a', '4ob.', '7 ob.', '12ob.–13', '3, 5, 7–9' (verso kept with its full stop)."""
+FOLIOS = (rf"{_FOLIO}(?:{_DASH}{_FOLIO})?(?:(?:\s*,\s*|\s+(?:and|&|и)\s+){_FOLIO}(?:{_DASH}{_FOLIO})?(?!\w)"
+          rf"{_NOT_DATE})*")
+"""Folios: '7', '7–8', '44–44a', '4ob.', '7 ob.', '12ob.–13', '3, 5, 7–9', '7 and 9' (verso kept with its full
+stop)."""
 _DESCRIPTION = r"(?:\s*\((?P<desc>[^()]{1,200})\))?"
-_ELEMENT = {level: re.compile(rf"(?<![\w.'’])(?P<kw>{kw})\s*(?P<val>{FOLIOS if level == 'listy' else NUMBER})"
+_WHOLE_FOLIOS = FOLIOS + r"(?![\w/])"
+_ELEMENT = {level: re.compile(rf"(?<![\w.'’])(?P<kw>{kw})\s*(?P<val>{_WHOLE_FOLIOS if level == 'listy' else NUMBER})"
                               + (_DESCRIPTION if level != "listy" else ""))
             for level, kw in _KEYWORDS.items()}
 _NEXT = {  # keywords read only right below the level above, never starting a shelfmark: Estonian nimistu (n.)
     # and säilik (s.), Lithuanian apyrašas (ap.) and byla (b.), Latvian apraksts (apr.), lieta (l., when a
-    # lapa follows: 'l. 212, lp. 7') and lapa (lp.)
+    # lapa follows: 'l. 212, lp. 7') and lapa (lp.); folios printed as pages ('delo 1320, p. 14')
     "opis": re.compile(rf"(?P<kw>[Nn]\.|[Aa]pr\.|[Aa]p\.)\s*(?P<val>{NUMBER})"),
     "delo": re.compile(rf"(?P<kw>[Ss]\.|[Bb]\.|[Ll]\.(?=\s*{NUMBER}\s*,\s*lp\.))\s*(?P<val>{NUMBER})"),
-    "listy": re.compile(rf"(?P<kw>[Ll]p\.)\s*(?P<val>{FOLIOS})"),
+    "listy": re.compile(rf"(?P<kw>[Ll]p\.|[Pp]p?\.)\s*(?P<val>{FOLIOS})"),
 }
 _PAPKA = re.compile(r"(?:[Pp]\.|[Pp]apka|[Пп]\.|[Пп]апка)\s*\d+\s*,\s*(?=(?:[Dd]\.|[Dd]elo|[Дд]\.|[Дд]ело)\s*\d)")
 """A papka between opis and delo (AVP RF: 'f. 06, op. 1, p. 14, d. 155'): a box, skipped; the delo is the file."""
+_RAZDEL = re.compile(r"(?:[Rr]azd\.|[Rr]azdel|[Рр]азд\.|[Рр]аздел)\s*(?:[IVXLC]+|\d+)\s*,\s*(?=(?:[Oo]p|[Оо]п))")
+"""A razdel (section) between fond and opis ('NA IRI RAN, f. 2, razd. III, op. 5'): skipped; the opis numbers
+the inventory within the fond."""
 _OCR_FOLIO = re.compile(rf"(?P<kw>1\.)\s*(?P<val>{FOLIOS})")
 """'1. 9': the OCR's digit one where the folio's 'l.' belongs (read only where a folio must follow)."""
 _SEPARATOR = re.compile(r"\s*[,.]?\s*")
-_ANY_KEYWORD = re.compile(rf"(?<![\w.'’])(?:{'|'.join(_KEYWORDS.values())})\s*(?=\w{{0,2}}[-–]?\d)")
+_ANY_KEYWORD = re.compile(rf"(?<![\w.'’])(?:{'|'.join(_KEYWORDS.values())}|[Dd]d\.|[Дд]д\.)\s*(?=\w{{0,2}}[-–]?\d)")
 
-ABBREVIATION = rf"[{CAPITAL}]\w*[{CAPITAL}]\w*(?:\s[{CAPITAL}]\w{{0,7}})?"
-"""An archive's abbreviation: a word with two or more capitals, perhaps with a place ('TsGA SPb')."""
+ABBREVIATION = rf"[{CAPITAL}]\w*[{CAPITAL}]\w*(?:\s[{CAPITAL}]\w{{0,7}}){{0,2}}"
+"""An archive's abbreviation: a word with two or more capitals, perhaps with a place or an institution ('TsGA
+SPb', 'NA IRI RAN')."""
 _DEFINED = re.compile(r"\((?:hereafter|henceforth|hereinafter|further|далее)\s*[-–—:]?\s*"
                       r"(?:cited\s+as\s+)?[‘'\"“]?(?P<abbr>[^()'’\"”*]{2,30}?)[’'\"”]?\)")
-_BARE = re.compile(rf"(?<![\w-])(?P<abbr>{ABBREVIATION})(?:\s*\([^()]*\))?\s*[,.]?\s*$")
-"""An abbreviation right before the fond, perhaps with a description: 'DAKO (State Archive of Kyiv Oblast), f.'."""
-_IN_PARENS = re.compile(rf"\((?P<abbr>{ABBREVIATION})\)\s*[,.]?\s*$")
+_BARE = re.compile(rf"(?<![\w-])(?P<abbr>{ABBREVIATION})(?:\s*\([^()]*\))?\s*[,.:]?\s*$")
+"""An abbreviation right before the fond, perhaps with a description: 'DAKO (State Archive of Kyiv Oblast), f.',
+'TsGAIPD SPb: Fond 4000'."""
+_IN_PARENS = re.compile(rf"\((?P<abbr>{ABBREVIATION})\)\s*[,.:]?\s*$")
 
 
 @dataclass
@@ -73,6 +83,16 @@ class Element:
     """Where it ends (after a parenthesised description, if any)."""
     ocr: bool = False
     """The folio keyword is printed '1.' (an OCR misreading of 'l.')."""
+    more: list[tuple[str, int, int]] = field(default_factory=list)
+    """Further files under a plural keyword ('dd. 87, 88, 89'): each number with where it stands."""
+    ranged: bool = False
+    """A range of files under a plural keyword ('Dd.295–6'): each of them is a file, but none has a place in
+    the text of its own to stand as a citation."""
+
+    @property
+    def several(self) -> list[str]:
+        """The value, and those of the further files."""
+        return [self.value] + [v for v, _, _ in self.more]
 
 
 @dataclass
@@ -98,8 +118,18 @@ class Chain:
         return next((e for e in self.elements if e.level == level), None)
 
 
+_DELA = re.compile(rf"(?<![\w.'’])(?P<kw>[Dd]d\.|[Дд]д\.)\s*(?P<val>\d+)(?:{_DASH}(?P<to>\d+)(?![\w/])"
+                   rf"|(?P<more>(?:\s*(?:,|and|и)\s*{NUMBER}(?!\s*(?:[–-]|(?i:" + "|".join(MONTHS) + r")\b)))*))")
+"""Several files under one plural keyword: 'dd. 87, 88, 89', 'Dd.87 and 88', 'дд. 5, 6'; or a range of them,
+'Dd.295–6'."""
+
+
 def element_at(text: str, pos: int, levels=LEVELS, ocr: bool = False) -> Element | None:
     """The element of one of the levels that starts exactly at pos ('1. 9' as a folio when ocr)."""
+    if "delo" in levels and (m := _DELA.match(text, pos)):
+        base = m.start("more") if m.group("more") else 0
+        more = [(d.group(0), base + d.start(), base + d.end()) for d in re.finditer(NUMBER, m.group("more") or "")]
+        return Element("delo", m.group("val"), m.start(), m.end(), more=more, ranged=bool(m.group("to")))
     for level in levels:
         m = _ELEMENT[level].match(text, pos)
         if m:
@@ -123,9 +153,9 @@ def chain_at(text: str, pos: int, ocr_first: bool = False) -> Chain | None:
         if not below:
             break
         at = _SEPARATOR.match(text, chain.end).end()
-        if chain.elements[-1].level == "opis":
-            papka = _PAPKA.match(text, at)
-            at = papka.end() if papka else at
+        skipped = {"fond": _RAZDEL, "opis": _PAPKA}.get(chain.elements[-1].level)
+        if skipped and (m := skipped.match(text, at)):
+            at = m.end()
         m = _NEXT[below[0]].match(text, at)
         nxt = (Element(below[0], m.group("val").strip(), m.start(), m.end()) if m
                else element_at(text, at, below, ocr=chain.elements[-1].level == "delo"))
@@ -135,29 +165,33 @@ def chain_at(text: str, pos: int, ocr_first: bool = False) -> Chain | None:
     return chain
 
 
-_SLASHED = re.compile(rf"(?<=[\w.,])\s*,?\s*(?P<fond>{NUMBER})/(?P<opis>{NUMBER})/(?P<delo>{NUMBER})"
-                      rf"(?:/(?P<listy>{_FOLIO}(?:{_DASH}{_FOLIO})?))?(?![\w/])")
-"""'RGASPI 17/21/2668', 'RGASPI 17/21/2668/7': fond, opis, delo (and folio) joined by slashes, right after an
-archive's abbreviation."""
-
-
+_PARTS = rf"(?P<fond>{_VALUE})(?P<sep>[/.])(?P<opis>{_VALUE})(?P=sep)(?P<delo>{_VALUE})"
+_SLASHED = re.compile(rf"(?<=[\w.,])\s*,?\s*{_PARTS}(?:(?P=sep)(?P<listy>{_FOLIO}(?:{_DASH}{_FOLIO})?))?(?![\w/]|\.\d)")
+"""Fond, opis, delo (and folios) joined by slashes or full stops right after an archive's abbreviation:
+'RGASPI 17/21/2668', 'RGASPI 558/11/1120/54', 'RGASPI 558.11.492.6', 'RGASPI 74.2.37.54–9'."""
+_COMMAS = re.compile(rf"(?<=[\w.])\s*,?\s+(?P<fond>{_VALUE}),\s*(?P<opis>{_VALUE}(?::\d+)?),\s*(?P<delo>{_VALUE})"
+                     rf"(?:,\s*(?P<listy>{_FOLIO}(?:{_DASH}{_FOLIO})?(?:,\s*{_FOLIO}(?:{_DASH}{_FOLIO})?)*))?"
+                     rf"(?![\w/]|\s*[,–-]?\s*\d)")
+"""Fond, opis, delo and folios by position, joined by commas, right after an archive's abbreviation: 'GARF 9401,
+2, 99, 386', 'GASPI 558, 11, 721, 68' (an opis '2:1' as printed)."""
 _DOTTED_CODE = re.compile(rf"(?<=[{CAPITAL}]\.)(?P<fond>(?:[{CAPITAL}]{{1,2}}-)?\d+[{SMALL}]?)\.(?P<opis>\d+[{SMALL}]?)"
                           rf"\.(?P<delo>\d+[{SMALL}]?)(?![\w.]*\d)")
 """An archive's reference code, fond, opis and delo joined by full stops after its abbreviation: 'ERA.R-1.5.2',
 'ERAF.1.5.12' (the Estonian archives)."""
+_DATE_OR_YEAR = re.compile(r"(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|1[0-2])\.(?:1[6-9]|20)\d\d|(?:1[6-9]|20)\d\d")
 
 
 def chains(text: str) -> list[Chain]:
     """Every chain in a text, in order; a chain is never counted twice from inside itself."""
-    slashed = _slashed(text)
+    positional = _positional(text)
     out: list[Chain] = []
     pos = 0
     while True:
         m = _ANY_KEYWORD.search(text, pos)
         if m is None:
             break
-        inside = next((c for c in slashed if c.start <= m.start() < c.end), None)
-        if inside is not None:  # the folios of a slashed shelfmark
+        inside = next((c for c in positional if c.start <= m.start() < c.end), None)
+        if inside is not None:  # the folios of a positional shelfmark
             pos = inside.end
             continue
         chain = chain_at(text, m.start())
@@ -166,26 +200,68 @@ def chains(text: str) -> list[Chain]:
             continue
         out.append(chain)
         pos = chain.end
-    return sorted(out + slashed, key=lambda c: c.start)
+    return sorted(out + positional, key=lambda c: c.start)
 
 
-def _slashed(text: str) -> list[Chain]:
-    """The slashed shelfmarks and dotted reference codes that follow an archive's abbreviation, with their
-    folios."""
-    out = []
-    found = list(_SLASHED.finditer(text)) if "/" in text else []
+def _positional(text: str) -> list[Chain]:
+    """The shelfmarks printed by position after an archive's abbreviation (slashed, dotted, with commas;
+    reference codes), with their folios. Dotted and comma-joined numbers are read so only after an
+    abbreviation that names an archive ('RGASPI', 'GASPI', 'TsAMO': an A for arkhiv) and never as a date or
+    a run of years ('USSR 1929, 1930, 1931')."""
+    found = list(_SLASHED.finditer(text)) if re.search(r"\d[/.]\d", text) else []
+    found += list(_COMMAS.finditer(text)) if "," in text else []
     found += [m for m in _DOTTED_CODE.finditer(text) if re.search(rf"(?<![\w-]){ABBREVIATION}\.$", text[:m.start()])]
+    out: list[Chain] = []
     for m in sorted(found, key=lambda m: m.start()):
-        if not _BARE.search(text[max(0, m.start() - 40):m.start()]):
+        name = _BARE.search(text[max(0, m.start() - 40):m.start()])
+        if not name or any(c.start <= m.start() < c.end for c in out):
             continue
+        if m.re is _COMMAS or m.groupdict().get("sep") == ".":
+            values = [m.group(level) for level in ("fond", "opis", "delo")]
+            if (not re.search("[AА]", name.group("abbr")) or _DATE_OR_YEAR.fullmatch(".".join(values))
+                    or any(_DATE_OR_YEAR.fullmatch(v) for v in values)):
+                continue
         chain = Chain([Element(level, m.group(level), m.start(level), m.end(level)) for level in LEVELS
                        if m.groupdict().get(level)])
         sep = _SEPARATOR.match(text, chain.end)
         folios = None if m.groupdict().get("listy") else element_at(text, sep.end(), ("listy",), ocr=True)
+        bare = _COMPACT_FOLIOS.match(text, chain.end) if m.re is _SLASHED and not folios else None
+        if bare and not re.fullmatch(r"(?:1[6-9]|20)\d\d", bare.group("val")):
+            folios = Element("listy", bare.group("val"), bare.start("val"), bare.end("val"))
         if folios:
             chain.elements.append(folios)
         out.append(chain)
     return out
+
+
+_COMPACT_FOLIOS = re.compile(rf"(?:\s*\((?:1[6-9]|20)\d\d(?:\s*[–-]\s*\d{{2,4}})?\))?\s*,\s*"
+                             rf"(?P<val>{_FOLIO}(?:{_DASH}{_FOLIO})?)(?=\s*(?:[,;)]|\.(?!\d)|$))")
+"""Folios after a slashed shelfmark without a keyword, by position, perhaps after the document's year: 'TsDAHOU
+1/20/6277 (1933), 233–5, in …', 'RGASPI 17/162/14 (1932), 17'; never a year ('RGAE 4372/11/211, 1930')."""
+
+
+_UNITS = ("t|toma?|vol|vyp|vypusk|sv|sv[iy]azk?ha?|papka|kn|kniga|ch|chast['’]?|k|kor|korobka|karton|razd|razdel"
+          "|por|т|тома?|вып|выпуск|св|связка|папка|кн|книга|ч|часть|к|кор|коробка|картон|разд|раздел|пор")
+_UNREAD = re.compile(rf"\s*[,.:]?\s*(?P<what>(?:(?:{_UNITS})\.?|[{SMALL}]{{1,4}}\.)\s*(?P<n>\d[\w–-]*)|(?P<bare>\d[\w–-]*))")
+_YEAR_OR_DATE = re.compile(r"(?:1[6-9]\d\d|20[0-3]\d)(?!\w)|\d{1,2}\s+(?i:" + "|".join(MONTHS) + r")\b")
+
+
+def unread_after(text: str, chain: Chain) -> re.Match | None:
+    """What goes on from a shelfmark that stops above its folios, in a form the grammar does not read: a
+    level it does not know ('…, op. 12, svyazka 13', 'd. 12, t. 2, l. 5', 'vyp. 3') or a bare number where a
+    level belongs ('…, svyazka 3, 1118'); a year or a date is no level ('d. 5, 1933', 'd. 5, 12 May'), nor
+    the documents within a file ('d. 243, docs. 1, 5')."""
+    if chain.elements[-1].level == "listy":
+        return None
+    m = _UNREAD.match(text, chain.end)
+    if m is None or _YEAR_OR_DATE.match(text, m.start("n") if m.group("n") else m.start("bare")):
+        return None
+    if chain.elements[-1].level == "delo" and _DOCUMENTS.match(m.group("what")):
+        return None  # 'D.243, docs.1, 5': documents within the file, no level above the folios
+    return m
+
+
+_DOCUMENTS = re.compile(r"(?:docs?|dok|nos?|№|док)\.?\s*\d", re.IGNORECASE)
 
 
 @dataclass
@@ -215,7 +291,7 @@ def archive_before(text: str, start: int, known: list[str]) -> ArchiveName | Non
     if m and m.start() > 0 and before[:m.start()].rstrip()[-1:].isalpha():
         return ArchiveName(m.group("abbr"), _name_start(before, m.start()), True)
     for abbr in sorted(known, key=len, reverse=True):
-        m = re.search(rf"(?<![\w-]){re.escape(abbr)}(?:\s*\([^()]*\))?\s*[,.]?\s*$", before)
+        m = re.search(rf"(?<![\w-]){re.escape(abbr)}(?:\s*\([^()]*\))?\s*[,.:]?\s*$", before)
         if m:
             return ArchiveName(abbr, m.start(), False)
     m = _BARE.search(before)
