@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .records import Person
-from .textrules import CAPITAL, SMALL, fold
+from .records import BibEntry, Person
+from .textrules import CAPITAL, SMALL, fold, unique
 
 REPEATED_AUTHOR = re.compile(r"^(?:[—–_-]{2,}|—|\.(?=\s))\s*[.,]?\s*")
 """'———.' for 'same authors as above', and what is left of it when the dashes are lost ('. Title')."""
@@ -352,3 +352,26 @@ def _journal_tail(rest: str) -> dict[str, str] | None:
             out["container"] = out["container"][:tail.start()]
     out["container"] = out["container"].replace("*", "").rstrip(" ,")
     return out
+
+
+STOPWORDS = set("a an the of and in on for to at by with from "  # English
+                "le la les l un une des du de et "  # French
+                "der die das den dem ein eine und "  # German
+                "el los las il lo gli una "  # Spanish, Italian
+                "i v na o ob s k".split())  # Russian (transliterated)
+
+
+def entry_key(entry: BibEntry, used: set[str]) -> str:
+    """The stable key of an entry: first author (or title word), year, and as many title words as make it
+    unique among used (then used)."""
+    words = [w for w in re.findall(r"[a-z0-9]+", fold(entry.title.replace("'", "").replace("’", "")))
+             if w not in STOPWORDS] or ["untitled"]
+    lead = ["-".join(re.findall(r"[a-z0-9]+", fold(entry.authors[0].family)))] if entry.authors else []
+    if not lead:
+        lead, words = words[:1], words[1:] or words
+    for size in range(1, len(words) + 1):
+        key = "-".join(lead + ([entry.year] if entry.year else []) + words[:size])
+        if key not in used:
+            used.add(key)
+            return key
+    return unique("-".join(lead + [entry.year] + words), used)

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import bibentry
+from .bibentry import entry_key
 from .problems import EditionError, Problem
 from .records import (BibEntry, Block, Doubt, Edition, Marker, Metadata, Note, Person, Repair,
                       Report, Section, Source)
 from .textrules import (CAPITAL, MONTHS, SMALL, SUPERSCRIPTS, WORD, ends_sentence, excerpt, first_word, fold,
-                        slugify, spelling, starts_lowercase, superscript_value)
+                        slugify, spelling, starts_lowercase, superscript_value, unique)
 
 NOTES_HEADINGS = {"notes", "endnotes"}
 REFERENCES_HEADINGS = {"references", "bibliography", "works cited", "sources and literature", "reference list",
@@ -529,24 +530,16 @@ def _build_sections(runs: list[_Run], headings: set[int], work: _Work):
     count = 0
     for run in runs:
         if id(run) in headings:
-            sid = _unique(slugify(re.sub(rf"[{SUPERSCRIPTS}]+$|(?<=[^\W\d_])\d{{1,3}}$", "", run.text.strip())), used_ids)
+            sid = unique(slugify(re.sub(rf"[{SUPERSCRIPTS}]+$|(?<=[^\W\d_])\d{{1,3}}$", "", run.text.strip())), used_ids)
             sections.append(Section(sid, Block(sid, run.text, [], run.lines)))
             by_id[sid] = run
             continue
         if not sections:
-            sections.append(Section(_unique("opening", used_ids), None))
+            sections.append(Section(unique("opening", used_ids), None))
         count += 1
         sections[-1].paragraphs.append(Block(f"p{count}", run.text, [], run.lines))
         by_id[f"p{count}"] = run
     return abstract, sections, by_id
-
-
-def _unique(base: str, used: set[str]) -> str:
-    candidate, i = base, 2
-    while candidate in used:
-        candidate, i = f"{base}-{i}", i + 1
-    used.add(candidate)
-    return candidate
 
 
 # --- markers ---------------------------------------------------------------
@@ -916,7 +909,7 @@ def _read_bibliography(lines: list[Line], work: _Work) -> list[BibEntry]:
                          issue=parsed.issue, pages=parsed.pages, edition=parsed.edition, place=parsed.place,
                          publisher=parsed.publisher, container_editors=parsed.container_editors,
                          raw=run.text, line=run.lines[0], section=run.section)
-        entry.key = _entry_key(entry, keys)
+        entry.key = entry_key(entry, keys)
         entries.append(entry)
     return entries
 
@@ -932,7 +925,7 @@ def _listed_entry(run: _Run, keys: set[str]) -> BibEntry:
         m = re.match(r"(?P<name>[^()]*\([^()]+\)).*?(?:,\s*(?P<place>[^,()]+))?$", text)
         title, place = (m.group("name"), m.group("place") or "") if m else (text.rstrip("."), "")
     abbr = re.search(r"\(([^()]+)\)", title) if run.listed == "archive" else None
-    key = _unique(slugify(abbr.group(1) if abbr else title), keys)
+    key = unique(slugify(abbr.group(1) if abbr else title), keys)
     return BibEntry(key=key, type=run.listed, authors=[], role="author", year="", title=title,
                     place=place.strip(), raw=text, line=run.lines[0], section=run.section)
 
@@ -956,27 +949,6 @@ def _continues_entry(previous: str, text: str) -> bool:
 
 def _entry_start(text: str) -> bool:
     return bool(re.match(rf"^(?:[{CAPITAL}][\w'’-]+,\s+[{CAPITAL}]|[—–_]{{2,}}|\.\s)", text))
-
-
-STOPWORDS = set("a an the of and in on for to at by with from "  # English
-                "le la les l un une des du de et "  # French
-                "der die das den dem ein eine und "  # German
-                "el los las il lo gli una "  # Spanish, Italian
-                "i v na o ob s k".split())  # Russian (transliterated)
-
-
-def _entry_key(entry: BibEntry, used: set[str]) -> str:
-    words = [w for w in re.findall(r"[a-z0-9]+", fold(entry.title.replace("'", "").replace("’", "")))
-             if w not in STOPWORDS] or ["untitled"]
-    lead = ["-".join(re.findall(r"[a-z0-9]+", fold(entry.authors[0].family)))] if entry.authors else []
-    if not lead:
-        lead, words = words[:1], words[1:] or words
-    for size in range(1, len(words) + 1):
-        key = "-".join(lead + ([entry.year] if entry.year else []) + words[:size])
-        if key not in used:
-            used.add(key)
-            return key
-    return _unique("-".join(lead + [entry.year] + words), used)
 
 
 def stage(job):

@@ -205,6 +205,9 @@ class BibEntry:
     """Source line of the entry."""
     section: str = ""
     """The subheading of the bibliography the entry stands under ('Secondary literature'); empty if none."""
+    note: int | None = None
+    """For an article without a bibliography: the note whose first full citation of the work the entry is read
+    from (raw and line are that citation's)."""
 
 
 @dataclass

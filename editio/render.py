@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from .records import Block, Edition, Metadata, Note, Report
+from .records import BibEntry, Block, Edition, Metadata, Note, Report
 from .link.shelfmark import folio_label
 from .textrules import fold, plain
 
@@ -180,6 +180,15 @@ def environment(templates: Path) -> Environment:
 def anchored_notes(edition: Edition) -> dict[int, str]:
     """Note number -> id of the block holding its marker."""
     return {m.n: b.id for b in edition.blocks() for m in b.markers}
+
+
+def works_cited(edition: Edition) -> list[BibEntry]:
+    """For an article without a bibliography, the works its notes cite in full, in the order of a
+    bibliography (authors' family names, then titles); empty for an article with one."""
+    if not edition.bibliography or any(e.note is None for e in edition.bibliography):
+        return []
+    return sorted(edition.bibliography, key=lambda e: (fold(" ".join(p.family for p in e.authors) or e.title),
+                                                        fold(e.title), e.year))
 
 
 def cited_in(edition: Edition) -> dict[str, list[int]]:
@@ -383,6 +392,7 @@ def render_site(pages: list[Page], templates: Path, base_url: str = "") -> dict[
         unanchored = {d.note: d for d in page.report.doubts if d.kind == "unanchored-note" and not d.resolved_by}
         out[f"{page.slug}/index.html"] = env.get_template("article.html.j2").render(
             **common, here="article", anchored=anchored_notes(ed), unanchored=unanchored, cited_in=cited_in(ed),
+            works_cited=works_cited(ed),
             meta=citation_meta(ed), ld=json_ld(ed, url),
             description=plain(ed.abstract.text)[:300] if ed.abstract else "")
         out[f"{page.slug}/apparatus.html"] = env.get_template("apparatus.html.j2").render(

@@ -94,3 +94,12 @@ def excerpt(text: str, limit: int = 160) -> str:
         return text
     half = (limit - 5) // 2
     return text[:half].rstrip() + " […] " + text[-half:].lstrip()
+
+
+def unique(base: str, used: set[str]) -> str:
+    """base, or base-2, base-3, … : the first not yet used (and now used)."""
+    candidate, i = base, 2
+    while candidate in used:
+        candidate, i = f"{base}-{i}", i + 1
+    used.add(candidate)
+    return candidate

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from editio import bibentry, yamlio
-from editio.extract import _entry_key
+from editio.bibentry import entry_key
 from editio.link import link
 from editio.records import BibEntry, Block, Edition, Metadata, Note, Source
 
@@ -21,7 +21,7 @@ def tiny_edition(case) -> Edition:
         p = bibentry.parse_entry(raw)
         authors = entries[-1].authors if p.repeats_author else p.authors
         entry = BibEntry("", p.type, authors, p.role, p.year, p.title, raw=raw, line=i + 1)
-        entry.key = _entry_key(entry, keys)
+        entry.key = entry_key(entry, keys)
         entries.append(entry)
     notes = [Note(i + 1, n["text"], [i + 1]) for i, n in enumerate(case["notes"])]
     return Edition(Source("x", "", 0), Metadata("t", []), Block("title", "t"), None, [], notes, entries)

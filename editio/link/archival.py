@@ -35,25 +35,27 @@ def find_archival(note: Note, known: list[str], taken: list[Item]) -> list[Item]
     for chain in shelfmark.chains(text):
         if any(i.start <= chain.start < i.end for i in taken):
             continue
-        name = shelfmark.archive_before(text, chain.start, known) if chain.top == "fond" else None
+        name = (shelfmark.archive_before(text, chain.start, known) or shelfmark.archive_after(text, chain)
+                if chain.top == "fond" else None)
         if name is None and len(chain.elements) == 1 and chain.top == "fond":
             continue  # 'f. 218' alone, no archive before it: a folio in the British manner, no fond
         if name is None:
             out.append(Item(Citation("", "archive", chain.start, text[chain.start:chain.end]), "file", chain))
             continue
         how = "spelled out, with the abbreviation it defines" if name.defined else "abbreviated shelfmark"
-        out.extend(files(text, name.start, name.abbreviation, chain, f"archival reference ({how})"))
+        out.extend(files(text, name.start, name.abbreviation, chain, f"archival reference ({how})", end=name.end))
     return out
 
 
 def files(text: str, start: int, archive: str, chain: shelfmark.Chain, evidence: str,
-          base: ArchivalRef | None = None) -> list[Item]:
-    """The file (or the files: 'dd. 87, 88') a shelfmark gives, printed from start; or, when the grammar
-    cannot read the whole of it, one doubt quoting it (never a file with a level missing or cut short)."""
+          base: ArchivalRef | None = None, end: int = 0) -> list[Item]:
+    """The file (or the files: 'dd. 87, 88') a shelfmark gives, printed from start (to end, when the archive
+    is named after it); or, when the grammar cannot read the whole of it, one doubt quoting it (never a file
+    with a level missing or cut short)."""
     values = levels(chain, base)
     missing = [level for level, value in zip(shelfmark.LEVELS[:3], values) if not value]
-    unread = shelfmark.unread_after(text, chain)
-    end = chain.end if unread is None else unread.end()
+    unread = None if end else shelfmark.unread_after(text, chain)
+    end = end or (chain.end if unread is None else unread.end())
     printed = text[start:end]
     if missing or unread is not None:
         why = (f"it gives no {' and no '.join(missing)}" if missing
@@ -70,7 +72,7 @@ def files(text: str, start: int, archive: str, chain: shelfmark.Chain, evidence:
                          f"folios belong to is not said", "unresolved-archival")]
     first = ArchivalRef(archive, *values)
     # Each further file of 'dd. 87, 88' is its own citation, printed as its number.
-    spans = [(start, chain.end if not delo.more else delo.more[0][1] - 1, first)] + [
+    spans = [(start, end if not delo.more else delo.more[0][1] - 1, first)] + [
         (at, till, replace(first, delo=shelfmark.normal(value))) for value, at, till in delo.more]
     return [Item(Citation("", "archive", a, text[a:b].rstrip(" ,"), locator=ref.listy, archive=ref,
                           confidence="high", evidence=evidence), chain=chain) for a, b, ref in spans]

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from ..records import Citation, Doubt, Edition, Note, Repair
 from ..textrules import CAPITAL, MONTHS, SMALL
-from . import shelfmark
+from . import cited_works, shelfmark
 from .archival import continue_file, files, find_archival, known_archives, ocr_repairs
 from .items import DATES, LOCATOR_TEXT, Item, Outcome, doubt, unlinked
 from .periodicals import find_periodicals
@@ -102,9 +102,13 @@ def find_unread(note: Note, taken: list[Item]) -> list[Item]:
     return out
 
 
-def _items(note: Note, index: Index, known: list[str], count: int) -> list[Item]:
+def _items(note: Note, index: Index, known: list[str], count: int,
+           full: list[cited_works.FullCitation]) -> list[Item]:
     """Everything the note cites, in the order it stands; earlier finders take precedence."""
-    taken: list[Item] = []
+    taken: list[Item] = [Item(Citation("", "work", f.start, note.text[f.start:f.end], target=f.entry.key,
+                                       locator=f.locator, confidence="high",
+                                       evidence=f"cited in full; the work's entry is read from note {f.entry.note}"))
+                         for f in full]
 
     def add(items):
         for item in items:
@@ -127,6 +131,13 @@ def _items(note: Note, index: Index, known: list[str], count: int) -> list[Item]
 def link(edition: Edition) -> tuple[list[Doubt], list[Repair]]:
     """Fill each note's citations; return the doubts (what resolves to nothing) and the repairs
     (damaged locators read by rule)."""
+    full = cited_works.gather(edition)
+    if full:  # an article without a bibliography: its works are those its notes cite in full
+        edition.bibliography = [e for e in edition.bibliography if e.note is None] + list(
+            {id(f.entry): f.entry for f in full}.values())
+    by_note: dict[int, list[cited_works.FullCitation]] = {}
+    for f in full:
+        by_note.setdefault(f.note, []).append(f)
     index = Index(edition.bibliography)
     known = known_archives(edition)
     outcome = Outcome()
@@ -136,7 +147,7 @@ def link(edition: Edition) -> tuple[list[Doubt], list[Repair]]:
     for note in edition.notes:
         resolved: list[Citation] = []
         last: Citation | Item | None = None
-        for item in _items(note, index, known, len(edition.notes)):
+        for item in _items(note, index, known, len(edition.notes), by_note.get(note.n, [])):
             if item.citation.kind == "xref":
                 resolved.append(_numbered(item.citation, note, resolved))
                 if last is None:  # 'See note 4 above.' standing for a citation: an Ibid. after it repeats note 4's

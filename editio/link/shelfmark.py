@@ -25,42 +25,47 @@ _KEYWORDS = {  # Ukrainian archives print opys, sprava (spr.) and arkush (ark.) 
             r"|[Ее]д\.\s?хр\.",
     "listy": r"[Ll]isty\.?|[Ll]ist\.?|[Ll]l\.|[Ll]\.|[Aa]rk(?:ush|ushi|\.)|[Лл]исты?|[Лл]л\.|[Лл]\.|[Аа]рк\.",
 }
-_VALUE = rf"(?:[{CAPITAL}]{{1,2}}\s?[-–]\s?|[{SMALL}]{{1,2}}[-–]|[{CAPITAL}]{{1,2}})?\d+(?:[{SMALL}]{{1,2}})?"
-NUMBER = _VALUE + r"(?![\w/]|[-–]\w)"
-"""A fond, opis or delo: digits with a letter prefix (R-5457, Р-1000) or suffix (1a, 12a), read only whole: a
-value that goes on ('12/3', '5-R', '1aa') is not read at all, so that no level is ever cut short."""
+_VALUE = (rf"(?:[{CAPITAL}]{{1,2}}\s?[-–]\s?|[{SMALL}]{{1,2}}[-–]|[{CAPITAL}]{{1,2}})?\d+(?:[{SMALL}]{{1,2}})?"
+          rf"(?:\s?\([{SMALL}]\))?")
+NUMBER = _VALUE + rf"(?:/\d+[{SMALL}]?)?(?![\w/]|[-–]\w)"
+"""A fond, opis or delo: digits with a letter prefix (R-5457, Р-1000) or suffix (1a, 12a, '2981 (b)'), or two
+numbers joined by a slash ('Оп. 263/216'), read only whole: a value that goes on ('12/3/4', '5-R', '1aa') is not
+read at all, so that no level is ever cut short."""
 _FOLIO = rf"\d+(?:\s?(?:ob|об)(?:\.|(?!\w))|[{SMALL}](?!\w))?"
 _DASH = r"\s*[-–—−]\s*"
 _NOT_DATE = r"(?!\s*(?i:" + "|".join(MONTHS) + r")\b)"
-FOLIOS = (rf"{_FOLIO}(?:{_DASH}{_FOLIO})?(?:(?:\s*,\s*|\s+(?:and|&|и)\s+){_FOLIO}(?:{_DASH}{_FOLIO})?(?!\w)"
-          rf"{_NOT_DATE})*")
-"""Folios: '7', '7–8', '44–44a', '4ob.', '7 ob.', '12ob.–13', '3, 5, 7–9', '7 and 9' (verso kept with its full
-stop)."""
+FOLIOS = (rf"{_FOLIO}(?:{_DASH}{_FOLIO})?(?:(?:\s*,\s*|\s+(?:and|&)\s+|\s*и\s*){_FOLIO}(?:{_DASH}{_FOLIO})?"
+          rf"(?!\w){_NOT_DATE})*(?:\s+(?:и\s+др\.|etc\.|et\s+seq\.|passim))?")
+"""Folios: '7', '7–8', '44–44a', '4ob.', '7 ob.', '12ob.–13', '3, 5, 7–9', '7 and 9', '1и1об.', '86–90 и др.' (verso
+kept with its full stop, 'and others' with the folios it follows)."""
 _DESCRIPTION = r"(?:\s*\((?P<desc>[^()]{1,200})\))?"
 _WHOLE_FOLIOS = FOLIOS + r"(?![\w/])"
-_ELEMENT = {level: re.compile(rf"(?<![\w.'’])(?P<kw>{kw})\s*(?P<val>{_WHOLE_FOLIOS if level == 'listy' else NUMBER})"
+_ELEMENT = {level: re.compile(rf"(?<![\w'’])(?<![^\W\d_]\.)(?P<kw>{kw})\s*(?P<val>{_WHOLE_FOLIOS if level == 'listy' else NUMBER})"
                               + (_DESCRIPTION if level != "listy" else ""))
             for level, kw in _KEYWORDS.items()}
 _NEXT = {  # keywords read only right below the level above, never starting a shelfmark: Estonian nimistu (n.)
     # and säilik (s.), Lithuanian apyrašas (ap.) and byla (b.), Latvian apraksts (apr.), lieta (l., when a
-    # lapa follows: 'l. 212, lp. 7') and lapa (lp.); folios printed as pages ('delo 1320, p. 14')
-    "opis": re.compile(rf"(?P<kw>[Nn]\.|[Aa]pr\.|[Aa]p\.)\s*(?P<val>{NUMBER})"),
-    "delo": re.compile(rf"(?P<kw>[Ss]\.|[Bb]\.|[Ll]\.(?=\s*{NUMBER}\s*,\s*lp\.))\s*(?P<val>{NUMBER})"),
-    "listy": re.compile(rf"(?P<kw>[Ll]p\.|[Pp]p?\.)\s*(?P<val>{FOLIOS})"),
+    # lapa follows: 'l. 212, lp. 7') and lapa (lp.); folios printed as pages ('delo 1320, p. 14'); the levels
+    # in English ('Fond 102, Schedule 314, Case 35, Folio 302-10', 'inventory', 'file', 'sheets')
+    "opis": re.compile(rf"(?P<kw>[Nn]\.|[Aa]pr\.|[Aa]p\.|[Ss]chedule|[Ii]nventory|[Ii]nv\.)\s*(?P<val>{NUMBER})"),
+    "delo": re.compile(rf"(?P<kw>[Ss]\.|[Bb]\.|[Ll]\.(?=\s*{NUMBER}\s*,\s*lp\.)|[Cc]ase|[Ff]ile)\s*(?P<val>{NUMBER})"),
+    "listy": re.compile(rf"(?P<kw>[Ll]p\.|[Pp]p?\.|[Ff]olios?|[Ss]heets?)\s*(?P<val>{FOLIOS})"),
 }
 _PAPKA = re.compile(r"(?:[Pp]\.|[Pp]apka|[Пп]\.|[Пп]апка)\s*\d+\s*,\s*(?=(?:[Dd]\.|[Dd]elo|[Дд]\.|[Дд]ело)\s*\d)")
 """A papka between opis and delo (AVP RF: 'f. 06, op. 1, p. 14, d. 155'): a box, skipped; the delo is the file."""
 _RAZDEL = re.compile(r"(?:[Rr]azd\.|[Rr]azdel|[Рр]азд\.|[Рр]аздел)\s*(?:[IVXLC]+|\d+)\s*,\s*(?=(?:[Oo]p|[Оо]п))")
 """A razdel (section) between fond and opis ('NA IRI RAN, f. 2, razd. III, op. 5'): skipped; the opis numbers
 the inventory within the fond."""
+_FOND_YEAR = re.compile(r"(?:1[6-9]|20)\d\d(?:\s*гг?\.|\s*[,.])\s*(?=(?:[Oo]p|[Оо]п))")
+"""The year a fond's papers are of, between fond and opis ('ЦГВИА РФ. Ф. 400, 1916 г. Оп. 263/216'): skipped."""
 _OCR_FOLIO = re.compile(rf"(?P<kw>1\.)\s*(?P<val>{FOLIOS})")
 """'1. 9': the OCR's digit one where the folio's 'l.' belongs (read only where a folio must follow)."""
 _SEPARATOR = re.compile(r"\s*[,.]?\s*")
 _ANY_KEYWORD = re.compile(rf"(?<![\w.'’])(?:{'|'.join(_KEYWORDS.values())}|[Dd]d\.|[Дд]д\.)\s*(?=\w{{0,2}}[-–]?\d)")
 
-ABBREVIATION = rf"[{CAPITAL}]\w*[{CAPITAL}]\w*(?:\s[{CAPITAL}]\w{{0,7}}){{0,2}}"
+ABBREVIATION = rf"[{CAPITAL}]\w*[{CAPITAL}]\w*(?:\s[{CAPITAL}]\w{{0,7}}){{0,2}}(?:\s\d{{1,2}}(?![\d/.,]\d))?"
 """An archive's abbreviation: a word with two or more capitals, perhaps with a place or an institution ('TsGA
-SPb', 'NA IRI RAN')."""
+SPb', 'NA IRI RAN') and the number of a branch ('ГУРК НАРК 2')."""
 _DEFINED = re.compile(r"\((?:hereafter|henceforth|hereinafter|further|далее)\s*[-–—:]?\s*"
                       r"(?:cited\s+as\s+)?[‘'\"“]?(?P<abbr>[^()'’\"”*]{2,30}?)[’'\"”]?\)")
 _BARE = re.compile(rf"(?<![\w-])(?P<abbr>{ABBREVIATION})(?:\s*\([^()]*\))?\s*[,.:]?\s*$")
@@ -153,9 +158,9 @@ def chain_at(text: str, pos: int, ocr_first: bool = False) -> Chain | None:
         if not below:
             break
         at = _SEPARATOR.match(text, chain.end).end()
-        skipped = {"fond": _RAZDEL, "opis": _PAPKA}.get(chain.elements[-1].level)
-        if skipped and (m := skipped.match(text, at)):
-            at = m.end()
+        for skipped in {"fond": (_RAZDEL, _FOND_YEAR), "opis": (_PAPKA,)}.get(chain.elements[-1].level, ()):
+            if m := skipped.match(text, at):
+                at = m.end()
         m = _NEXT[below[0]].match(text, at)
         nxt = (Element(below[0], m.group("val").strip(), m.start(), m.end()) if m
                else element_at(text, at, below, ocr=chain.elements[-1].level == "delo"))
@@ -274,6 +279,18 @@ class ArchiveName:
     """Where the name (the full name, when defined there) starts in the text."""
     defined: bool
     """Whether the name is spelled out there with the abbreviation it defines."""
+    end: int = 0
+    """For a name printed after the shelfmark: where it ends (the citation runs to there)."""
+
+
+_AFTER = re.compile(rf"\s*,\s*(?P<abbr>{ABBREVIATION})(?=\s*(?:[,.;)]|$))")
+
+
+def archive_after(text: str, chain: Chain) -> ArchiveName | None:
+    """The archive printed right after a whole shelfmark, as English notes sometimes do: 'Fond 102, Schedule
+    314, Case 35, GARF, Moscow'."""
+    m = _AFTER.match(text, chain.end) if chain.top == "fond" and chain.get("delo") else None
+    return ArchiveName(m.group("abbr"), chain.start, False, m.end("abbr")) if m else None
 
 
 def definitions(text: str) -> list[str]:
