@@ -22,7 +22,8 @@
 - Citations in notes: bibl xml:id=CITATION wrapping the citation as printed; a work (or an Ibid.
   of one): bibl/ref target="#KEY" -> back/div type="bibliography"/listBibl/biblStruct
   xml:id=KEY type=book|article-journal|chapter|thesis (analytic for articles and chapters,
-  monogr, imprint; note type="printed": the entry as the source prints it).
+  monogr, imprint; note type="printed": the entry as the source prints it; for an article without a
+  bibliography, the works its notes cite in full, note type="source" ref to the note the entry is read from).
   An archival file (or an Ibid. of one): bibl type="archival"/ref target="#file-ARCHIVE-F-OP-D"
   -> back/listBibl type="archival"/msDesc xml:id=that, msIdentifier = repository (archive),
   collection type="fond", collection type="opis", idno type="delo"; msContents holds an msItem
@@ -324,7 +325,9 @@ def _principles(decl, edition: Edition, report: Report) -> None:
 def _references(back, ed: Edition) -> None:
     """The bibliography (biblStruct) and the archival files cited (msDesc)."""
     div = _el(back, "div", type="bibliography")
-    _el(div, "head", "References")
+    from_notes = bool(ed.bibliography) and all(e.note for e in ed.bibliography)
+    _el(div, "head", "Works cited (the article prints no bibliography: each work as its notes first cite it in full)"
+        if from_notes else "References")
     bibliography = _el(div, "listBibl")
     for entry in ed.bibliography:
         _bibl_struct(bibliography, entry)
@@ -398,6 +401,9 @@ def _bibl_struct(parent, entry: BibEntry) -> None:
     _scopes(imprint, entry.volume, entry.issue, entry.pages)
     if entry.raw:
         _fill(_el(struct, "note", type="printed"), entry.raw, [])
+    if entry.note:
+        source = _el(struct, "note", "Read from its first full citation, in ", type="source")
+        _el(source, "ref", f"note {entry.note}", target=f"#note-{entry.note}").tail = "."
 
 
 def _indent(el, depth: int = 0) -> None:

@@ -55,7 +55,7 @@ def files(text: str, start: int, archive: str, chain: shelfmark.Chain, evidence:
     values = levels(chain, base)
     missing = [level for level, value in zip(shelfmark.LEVELS[:3], values) if not value]
     unread = None if end else shelfmark.unread_after(text, chain)
-    end = end or (chain.end if unread is None else unread.end())
+    end = end or (chain.end if unread is None else shelfmark.clause_end(text, unread.end()))
     printed = text[start:end]
     if missing or unread is not None:
         why = (f"it gives no {' and no '.join(missing)}" if missing

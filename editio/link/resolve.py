@@ -147,6 +147,7 @@ def link(edition: Edition) -> tuple[list[Doubt], list[Repair]]:
     for note in edition.notes:
         resolved: list[Citation] = []
         last: Citation | Item | None = None
+        chain = None  # the shelfmark of the last citation made
         for item in _items(note, index, known, len(edition.notes), by_note.get(note.n, [])):
             if item.citation.kind == "xref":
                 resolved.append(_numbered(item.citation, note, resolved))
@@ -160,7 +161,10 @@ def link(edition: Edition) -> tuple[list[Doubt], list[Repair]]:
                 if item.doubt_kind != "unresolved-archival" and item.citation.kind != "archive":
                     publication = item
                 continue
-            for citation in citations:
+            for i, citation in enumerate(citations):
+                if (i or item.chain is not None and item.chain is chain) and not citation.repeats:
+                    # the further files of 'dd. 87, 88' take the levels above the delo from the first
+                    citation = replace(citation, repeats=resolved[-1].id)
                 citation = _numbered(citation, note, resolved)
                 resolved.append(citation)
                 last = citation
@@ -169,6 +173,7 @@ def link(edition: Edition) -> tuple[list[Doubt], list[Repair]]:
                 defined = re.search(HEREAFTER, citation.printed) if citation.kind == "work" else None
                 if defined:
                     index.define(citation.target, defined.group("alias"), note.n)
+            chain = item.chain
         note.citations = resolved
         before = last
     return outcome.doubts, outcome.repairs

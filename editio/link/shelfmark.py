@@ -27,7 +27,7 @@ _KEYWORDS = {  # Ukrainian archives print opys, sprava (spr.) and arkush (ark.) 
 }
 _VALUE = (rf"(?:[{CAPITAL}]{{1,2}}\s?[-–]\s?|[{SMALL}]{{1,2}}[-–]|[{CAPITAL}]{{1,2}})?\d+(?:[{SMALL}]{{1,2}})?"
           rf"(?:\s?\([{SMALL}]\))?")
-NUMBER = _VALUE + rf"(?:/\d+[{SMALL}]?)?(?![\w/]|[-–]\w)"
+NUMBER = _VALUE + rf"(?:/\d+[{SMALL}]?)?(?![\w/]|[-–:]\w)"
 """A fond, opis or delo: digits with a letter prefix (R-5457, Р-1000) or suffix (1a, 12a, '2981 (b)'), or two
 numbers joined by a slash ('Оп. 263/216'), read only whole: a value that goes on ('12/3/4', '5-R', '1aa') is not
 read at all, so that no level is ever cut short."""
@@ -39,7 +39,7 @@ FOLIOS = (rf"{_FOLIO}(?:{_DASH}{_FOLIO})?(?:(?:\s*,\s*|\s+(?:and|&)\s+|\s*и\s*)
 """Folios: '7', '7–8', '44–44a', '4ob.', '7 ob.', '12ob.–13', '3, 5, 7–9', '7 and 9', '1и1об.', '86–90 и др.' (verso
 kept with its full stop, 'and others' with the folios it follows)."""
 _DESCRIPTION = r"(?:\s*\((?P<desc>[^()]{1,200})\))?"
-_WHOLE_FOLIOS = FOLIOS + r"(?![\w/])"
+_WHOLE_FOLIOS = FOLIOS + r"(?![\w/]|:\d)"
 _ELEMENT = {level: re.compile(rf"(?<![\w'’])(?<![^\W\d_]\.)(?P<kw>{kw})\s*(?P<val>{_WHOLE_FOLIOS if level == 'listy' else NUMBER})"
                               + (_DESCRIPTION if level != "listy" else ""))
             for level, kw in _KEYWORDS.items()}
@@ -123,8 +123,9 @@ class Chain:
         return next((e for e in self.elements if e.level == level), None)
 
 
-_DELA = re.compile(rf"(?<![\w.'’])(?P<kw>[Dd]d\.|[Дд]д\.)\s*(?P<val>\d+)(?:{_DASH}(?P<to>\d+)(?![\w/])"
-                   rf"|(?P<more>(?:\s*(?:,|and|и)\s*{NUMBER}(?!\s*(?:[–-]|(?i:" + "|".join(MONTHS) + r")\b)))*))")
+_DELA = re.compile(rf"(?<![\w.'’])(?P<kw>[Dd]d\.|[Дд]д\.)\s*(?:(?P<first>\d+){_DASH}(?P<to>\d+)(?![\w/]|[-–:]\w)"
+                   rf"|(?P<val>{NUMBER})(?P<more>(?:\s*(?:,|and|и)\s*{NUMBER}"
+                   r"(?!\s*(?:[–-]|(?i:" + "|".join(MONTHS) + r")\b)))*))")
 """Several files under one plural keyword: 'dd. 87, 88, 89', 'Dd.87 and 88', 'дд. 5, 6'; or a range of them,
 'Dd.295–6'."""
 
@@ -134,7 +135,8 @@ def element_at(text: str, pos: int, levels=LEVELS, ocr: bool = False) -> Element
     if "delo" in levels and (m := _DELA.match(text, pos)):
         base = m.start("more") if m.group("more") else 0
         more = [(d.group(0), base + d.start(), base + d.end()) for d in re.finditer(NUMBER, m.group("more") or "")]
-        return Element("delo", m.group("val"), m.start(), m.end(), more=more, ranged=bool(m.group("to")))
+        return Element("delo", m.group("val") or m.group("first"), m.start(), m.end(), more=more,
+                       ranged=bool(m.group("to")))
     for level in levels:
         m = _ELEMENT[level].match(text, pos)
         if m:
@@ -245,7 +247,7 @@ _COMPACT_FOLIOS = re.compile(rf"(?:\s*\((?:1[6-9]|20)\d\d(?:\s*[–-]\s*\d{{2,4}
 1/20/6277 (1933), 233–5, in …', 'RGASPI 17/162/14 (1932), 17'; never a year ('RGAE 4372/11/211, 1930')."""
 
 
-_UNITS = ("t|toma?|vol|vyp|vypusk|sv|sv[iy]azk?ha?|papka|kn|kniga|ch|chast['’]?|k|kor|korobka|karton|razd|razdel"
+_UNITS = ("t|toma?|vol|vyp|vypusk|sv|sv[iy]azk?h?a|papka|kn|kniga|ch|chast['’]?|k|kor|korobka|karton|razd|razdel"
           "|por|т|тома?|вып|выпуск|св|связка|папка|кн|книга|ч|часть|к|кор|коробка|картон|разд|раздел|пор")
 _UNREAD = re.compile(rf"\s*[,.:]?\s*(?P<what>(?:(?:{_UNITS})\.?|[{SMALL}]{{1,4}}\.)\s*(?P<n>\d[\w–-]*)|(?P<bare>\d[\w–-]*))")
 _YEAR_OR_DATE = re.compile(r"(?:1[6-9]\d\d|20[0-3]\d)(?!\w)|\d{1,2}\s+(?i:" + "|".join(MONTHS) + r")\b")
@@ -264,6 +266,15 @@ def unread_after(text: str, chain: Chain) -> re.Match | None:
     if chain.elements[-1].level == "delo" and _DOCUMENTS.match(m.group("what")):
         return None  # 'D.243, docs.1, 5': documents within the file, no level above the folios
     return m
+
+
+_CLAUSE_END = re.compile(rf"[^;()]*?(?=\s*(?:;|\.\s+[{CAPITAL}]|[()]|\.?\s*$))")
+
+
+def clause_end(text: str, pos: int) -> int:
+    """Where the clause that goes on at pos ends (a semicolon, a bracket, a sentence's end): the rest of a
+    shelfmark the grammar could not read whole ('…, t. 2, l. 3'), reported with it."""
+    return _CLAUSE_END.match(text, pos).end()
 
 
 _DOCUMENTS = re.compile(r"(?:docs?|dok|nos?|№|док)\.?\s*\d", re.IGNORECASE)
