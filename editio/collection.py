@@ -58,6 +58,8 @@ class ArticleSummary:
     """Digest of its search records (the pages the search index is made from)."""
     pages: int
     """How many files of the site are its own."""
+    works_from_notes: bool = False
+    """Whether it prints no bibliography, its works being those its notes cite in full."""
 
 
 def summarise(work, records: str, pages: int) -> ArticleSummary:
@@ -66,7 +68,8 @@ def summarise(work, records: str, pages: int) -> ArticleSummary:
     citing = cited_in(ed)
     works = [CitedWork(e.key, e.authors, e.year, e.title, e.raw, citing.get(e.key, [])) for e in ed.bibliography]
     return ArticleSummary(work.slug, article_label(ed.metadata), ed.metadata, ed.abstract.text if ed.abstract else "", len(ed.notes),
-                          archive_index(ed), works, records, pages)
+                          archive_index(ed), works, records, pages,
+                          works_from_notes=any(e.note is not None for e in ed.bibliography))
 
 
 @dataclass

@@ -417,9 +417,11 @@ def _read_title_block(front: list[_Run], meta: Metadata, work: _Work):
 
 # --- the text --------------------------------------------------------------
 
-HEADING_DATE = re.compile(r",\s(?:(?:" + "|".join(m.capitalize() for m in MONTHS[:12])
+HEADING_DATE = re.compile(r"(?:,\s|\s(?:in|of|to|from|since|after|before|until|and)\s)(?:(?:"
+                          + "|".join(m.capitalize() for m in MONTHS[:12])
                           + r")\s)?(?:1[5-9]|20)\d\d(?:\s?[–-]\s?\d{2,4})?$")
-"""How a heading may end in figures: a year, a range of years or a month and year after a comma."""
+"""How a heading may end in figures: a year, a range of years or a month and year after a comma or after
+'in', 'of', 'to', 'since'… ('The census of 1932')."""
 
 
 def _is_heading(run: _Run, previous: _Run | None) -> bool:
@@ -970,7 +972,8 @@ def summarise(report: Report) -> list[str]:
     forms = ", ".join(f"{n} {form}" for form, n in report.markers_by_form.items())
     lines = [f"{report.source}: {c['sections']} sections, {c['paragraphs']} paragraphs, "
              f"{c['notes']} notes ({c['notes_anchored']} with a marker in the source), {c['markers']} markers "
-             f"({forms}), {c['bibliography_entries']} bibliography entries"]
+             f"({forms}), " + (f"no bibliography: {c['works_from_notes']} works read from the notes"
+                               if c.get("works_from_notes") else f"{c['bibliography_entries']} bibliography entries")]
     repairs = Counter(r.kind for r in report.repairs)
     if repairs:
         lines.append("  repaired: " + ", ".join(f"{n} {kind}" for kind, n in sorted(repairs.items())))

@@ -142,16 +142,30 @@ def _citation_span(c, base: str = "") -> _Span | None:
 
 def note_html(note: Note, base: str = "") -> Markup:
     """The note as HTML; base is the address of the article page when the note is shown elsewhere."""
-    spans = [s for s in (_citation_span(c, base) for c in note.citations) if s] + _emendation_spans(note)
+    spans = [s for s in (_citation_span(c, base) for c in note.citations if c.printed) if s] + _emendation_spans(note)
+    points = _expansions(note, base)
     paragraphs, start = [], 0
     for part in note.text.split("\n\n"):
         end = start + len(part)
         inside = [_Span(max(s.start, start) - start, min(s.end, end) - start, s.open, s.close)
                   for s in spans if s.start < end and s.end > start]
         if part.strip():
-            paragraphs.append(f"<p>{annotate(part, inside, [])}</p>")
+            paragraphs.append(f"<p>{annotate(part, inside, [(p - start, h) for p, h in points if start < p <= end])}</p>")
         start = end + 2
     return Markup("".join(paragraphs))
+
+
+def _expansions(note: Note, base: str) -> list[tuple[int, str]]:
+    """The files within a printed range ('Dd.1242–6'), which print no number of their own: after the range,
+    in brackets, as the edition's expansion of it, each file a link like any archival reference."""
+    out: dict[int, list[str]] = {}
+    for c in note.citations:
+        if not c.printed and c.archive is not None:
+            span = _citation_span(c, base)
+            out.setdefault(c.offset, []).append(f"{span.open}{escape(c.archive.delo)}{span.close}")
+    return [(at, f' <span class="expansion" data-editorial="expansion" title="The files within the range, '
+                 f'supplied by the edition">[{"dd." if len(links) > 1 else "d."} {", ".join(links)}]</span>')
+            for at, links in out.items()]
 
 
 def static_file(path: Path) -> bytes:

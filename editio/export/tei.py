@@ -192,6 +192,12 @@ class _TEI:
 
         if c.archive is not None:
             a = c.archive
+            if not c.printed:  # a file within a printed range ('Dd.1242–6'): supplied by the edition
+                def supplied(parent, styles):
+                    bibl = _el(_el(parent, "supplied", reason="range", resp="#editor"), "bibl", xml_id=ncname(c.id),
+                               type="archival")
+                    return _el(bibl, "ref", f"d. {a.delo}", target="#" + Delo(a.archive, a.fond, a.opis, a.delo, []).id)
+                return [_Mark(start, start, supplied)]
             return [bibl("archival", "#" + Delo(a.archive, a.fond, a.opis, a.delo, []).id)]
         if c.target:
             return [bibl(None, f"#{ncname(c.target)}")]

@@ -36,7 +36,8 @@ def counts(edition: Edition, doubts: list[Doubt]) -> dict[str, int]:
         "notes_citing_works": sum(1 for n in edition.notes if any(c.target for c in n.citations)),
         "archival_files": len({(c.archive.archive, c.archive.fond, c.archive.opis, c.archive.delo)
                                for c in cites if c.archive}),
-    }
+    } | ({"works_from_notes": from_notes} if (from_notes := sum(e.note is not None for e in edition.bibliography))
+         else {})
 
 
 def stage(job):

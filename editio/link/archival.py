@@ -63,19 +63,21 @@ def files(text: str, start: int, archive: str, chain: shelfmark.Chain, evidence:
         return [unlinked(text, start, end, f"'{printed}' is read as a shelfmark only in part: {why}; no file is "
                          f"made rather than one shown without a level", "unresolved-archival")]
     delo = chain.get("delo") or shelfmark.Element("delo", values[2], start, start)
-    if delo.ranged:
-        return [unlinked(text, start, end, f"'{printed}': a range of files; each is left for the editor to cite "
-                         f"(a correction), since the range prints no number of its own for the files within it",
-                         "unresolved-archival")]
+    if delo.ranged and not delo.more:
+        return [unlinked(text, start, end, f"'{printed}': a range of files that runs backwards or over more than "
+                         f"{shelfmark.RANGE} files; which files it means is left to the editor", "unresolved-archival")]
     if delo.more and values[3]:
         return [unlinked(text, start, end, f"'{printed}': several files and folios after them; which file the "
                          f"folios belong to is not said", "unresolved-archival")]
     first = ArchivalRef(archive, *values)
-    # Each further file of 'dd. 87, 88' is its own citation, printed as its number.
-    spans = [(start, end if not delo.more else delo.more[0][1] - 1, first)] + [
+    # Each further file of 'dd. 87, 88' is its own citation, printed as its number; those within a range
+    # ('Dd.1242–6') have no number of their own in print: empty citations at the range's end, which the page
+    # shows as the edition's expansion of the range.
+    spans = [(start, delo.first_end if delo.more else end, first)] + [
         (at, till, replace(first, delo=shelfmark.normal(value))) for value, at, till in delo.more]
-    return [Item(Citation("", "archive", a, text[a:b].rstrip(" ,"), locator=ref.listy, archive=ref,
-                          confidence="high", evidence=evidence), chain=chain) for a, b, ref in spans]
+    within = f"; a file within the range '{text[delo.start:delo.end]}'"
+    return [Item(Citation("", "archive", a, text[a:b], locator=ref.listy, archive=ref, confidence="high",
+                          evidence=evidence + (within if a == b else "")), chain=chain) for a, b, ref in spans]
 
 
 def levels(chain: shelfmark.Chain, base: ArchivalRef | None = None) -> tuple[str, str, str, str]:

@@ -51,9 +51,11 @@ RUSSIAN = re.compile(rf"(?P<family>[{CAPITAL}][\w-]+)\s+(?P<given>(?:[{CAPITAL}]
 """A book in the Russian manner: 'Иванова Н.С. Крестьянство и власть. Л., 1971', '… М.: Наука, 1975'."""
 PAGE_AFTER = re.compile(rf"^(?:[:,]\s*(?P<loc>(?:pp?\.\s*)?{LOCATOR_TEXT})(?!\w)|\.\s*(?P<ru>[СсPp]\.\s*{PAGES}))")
 SHELFMARK = re.compile(r"(?<!\w)(?:[Ff]|[Oo]p|[Dd]|[Ll]l?)\.\s*\d")
-STARTS = re.compile(r"^|(?<=[;(])\s*|(?<=:)\s+|(?<=[\w)”’\"]{2}[.])\s+(?=\S)")
+STARTS = re.compile(r"^|(?<=[;(])\s*|(?<=:)\s+|(?<=[\w)”’\"]{2}[.])\s+(?=\S)"
+                    r"|(?<=\s)(?=(?:[Ss]ee(?:\s+also)?|[Cc]f\.|[Qq]uoted\s+in)\s)")
 """Where a citation may begin: the note's start, after a semicolon, an opening bracket or a colon, after a
-sentence (not after an initial: 'and S. H. Vodotyka')."""
+sentence (not after an initial: 'and S. H. Vodotyka'), at 'see', 'cf.' or 'quoted in' within a sentence
+('On the remount service, see Nina …')."""
 NOT_NAMES = re.compile(r"\b(?:Archives?|Institution|Institute|Library|Collection|Papers|Museum|University|Committee|"
                        r"Ministry|Society|Foundation|Academy|Cent(?:er|re)|Department|Office|Council|Party)\b")
 """Words of an institution, never of a person's name ('Hoover Institution Archives, …')."""

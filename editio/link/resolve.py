@@ -166,6 +166,11 @@ def link(edition: Edition) -> tuple[list[Doubt], list[Repair]]:
                     # the further files of 'dd. 87, 88' take the levels above the delo from the first
                     citation = replace(citation, repeats=resolved[-1].id)
                 citation = _numbered(citation, note, resolved)
+                if not citation.printed and resolved and resolved[-1].printed:
+                    rng = item.chain.get("delo")
+                    outcome.repairs.append(Repair("range-expanded", note.lines[0], f"note {note.n}: a range of "
+                                                  f"files read as each file within it", note.text[rng.start:rng.end],
+                                                  ", ".join(rng.several)))
                 resolved.append(citation)
                 last = citation
                 if citation.archive is None:

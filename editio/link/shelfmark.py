@@ -89,10 +89,13 @@ class Element:
     ocr: bool = False
     """The folio keyword is printed '1.' (an OCR misreading of 'l.')."""
     more: list[tuple[str, int, int]] = field(default_factory=list)
-    """Further files under a plural keyword ('dd. 87, 88, 89'): each number with where it stands."""
+    """Further files under a plural keyword ('dd. 87, 88, 89'): each number with where it stands; for a range
+    ('Dd.1242–6'), the files after the first, standing (with no span of their own) at the range's end."""
+    first_end: int = 0
+    """Under a plural keyword: where the first file's number ends."""
     ranged: bool = False
-    """A range of files under a plural keyword ('Dd.295–6'): each of them is a file, but none has a place in
-    the text of its own to stand as a citation."""
+    """Whether the further files are those of a range ('Dd.1242–6': 1243 to 1246; none when the range runs
+    backwards or over more than RANGE files)."""
 
     @property
     def several(self) -> list[str]:
@@ -127,16 +130,24 @@ _DELA = re.compile(rf"(?<![\w.'’])(?P<kw>[Dd]d\.|[Дд]д\.)\s*(?:(?P<first>\d
                    rf"|(?P<val>{NUMBER})(?P<more>(?:\s*(?:,|and|и)\s*{NUMBER}"
                    r"(?!\s*(?:[–-]|(?i:" + "|".join(MONTHS) + r")\b)))*))")
 """Several files under one plural keyword: 'dd. 87, 88, 89', 'Dd.87 and 88', 'дд. 5, 6'; or a range of them,
-'Dd.295–6'."""
+'Dd.295–6' (the end abbreviated as printed: 295 and 296)."""
+RANGE = 50
+"""The most files a range of dela is read as ('Dd.1242–6' is five); a longer one is left to the editor."""
 
 
 def element_at(text: str, pos: int, levels=LEVELS, ocr: bool = False) -> Element | None:
     """The element of one of the levels that starts exactly at pos ('1. 9' as a folio when ocr)."""
     if "delo" in levels and (m := _DELA.match(text, pos)):
-        base = m.start("more") if m.group("more") else 0
-        more = [(d.group(0), base + d.start(), base + d.end()) for d in re.finditer(NUMBER, m.group("more") or "")]
-        return Element("delo", m.group("val") or m.group("first"), m.start(), m.end(), more=more,
-                       ranged=bool(m.group("to")))
+        if m.group("to"):
+            first = int(m.group("first"))
+            last = int(m.group("first")[:max(0, len(m.group("first")) - len(m.group("to")))] + m.group("to"))
+            # A range backwards, or of more files than a reader would list, gives none (reported).
+            more = [(str(d), m.end(), m.end()) for d in range(first + 1, last + 1)] if first < last <= first + RANGE else []
+            return Element("delo", m.group("first"), m.start(), m.end(), more=more, first_end=m.end("first"),
+                           ranged=True)
+        base = m.start("more")
+        more = [(d.group(0), base + d.start(), base + d.end()) for d in re.finditer(NUMBER, m.group("more"))]
+        return Element("delo", m.group("val"), m.start(), m.end(), more=more, first_end=m.end("val"))
     for level in levels:
         m = _ELEMENT[level].match(text, pos)
         if m:

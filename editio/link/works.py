@@ -55,8 +55,9 @@ AUTHOR_DATE = re.compile(rf"(?<![\w.,])(?P<names>{NAMES})\s+(?P<open>\()?(?P<yea
                          rf"(?:(?:,|:)\s*(?P<loc>{LOCATOR_TEXT})(?!\w))?"
                          rf"(?(open)\))")
 """An author-date citation: 'Davies 1989, p. 45', 'Davies (1989: 45)', 'Davies and Harris 2003, 88'."""
-CITATION_SHAPE = re.compile(rf"(?P<names>{NAME}(?:,\s*(?:and\s+)?{NAME})*),\s*(?P<title>{TITLE})"
-                            rf"|(?<![\w*])(?P<italic>\*[^*]+\*)(?:,\s*\d|\s*\([^()]*\d{{4}}\))")
+CITATION_SHAPE = re.compile(rf"(?P<names>{NAME}(?:,\s*(?:and\s+)?{NAME})*)(?:,\s*eds?\.)?,\s*(?P<title>{TITLE})"
+                            rf"(?:,\s*{PAGES})?"
+                            rf"|(?<![\w*])(?P<italic>\*[^*]+\*)(?:,\s*{PAGES}|\s*\([^()]*\d{{4}}\))")
 
 
 @dataclass
