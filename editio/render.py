@@ -196,11 +196,11 @@ def anchored_notes(edition: Edition) -> dict[int, str]:
     return {m.n: b.id for b in edition.blocks() for m in b.markers}
 
 
-def works_cited(edition: Edition) -> list[BibEntry]:
+def works_cited(edition: Edition) -> list[BibEntry] | None:
     """For an article without a bibliography, the works its notes cite in full, in the order of a
-    bibliography (authors' family names, then titles); empty for an article with one."""
-    if not edition.bibliography or any(e.note is None for e in edition.bibliography):
-        return []
+    bibliography (authors' family names, then titles); None for an article with one."""
+    if any(e.note is None for e in edition.bibliography):
+        return None
     return sorted(edition.bibliography, key=lambda e: (fold(" ".join(p.family for p in e.authors) or e.title),
                                                         fold(e.title), e.year))
 
