@@ -10,6 +10,7 @@ continues. The archive is the abbreviation printed before the fond, or defined t
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -199,8 +200,10 @@ _DOTTED_CODE = re.compile(rf"(?<=[{CAPITAL}]\.)(?P<fond>(?:[{CAPITAL}]{{1,2}}-)?
 _DATE_OR_YEAR = re.compile(r"(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|1[0-2])\.(?:1[6-9]|20)\d\d|(?:1[6-9]|20)\d\d")
 
 
-def chains(text: str) -> list[Chain]:
-    """Every chain in a text, in order; a chain is never counted twice from inside itself."""
+@functools.lru_cache(maxsize=4096)
+def chains(text: str) -> tuple[Chain, ...]:
+    """Every chain in a text, in order; a chain is never counted twice from inside itself. (Asked for twice a
+    note, to gather the archives and to link; the chains are never changed once read.)"""
     positional = _positional(text)
     out: list[Chain] = []
     pos = 0
@@ -218,7 +221,7 @@ def chains(text: str) -> list[Chain]:
             continue
         out.append(chain)
         pos = chain.end
-    return sorted(out + positional, key=lambda c: c.start)
+    return tuple(sorted(out + positional, key=lambda c: c.start))
 
 
 def _positional(text: str) -> list[Chain]:
