@@ -21,7 +21,7 @@ _KEYWORDS = {  # Ukrainian archives print opys, sprava (spr.) and arkush (ark.) 
     # Presidential archive's fond 89 perechen' (per.) and dokument (dok.); manuscript archives edinitsa
     # khraneniia (ed. khr., ed. kr.) for the file
     "fond": r"[Ff]ond|[Фф]онд|[FfФф]\.",
-    "opis": r"[Oo]pis['’ʹ]?|[Oo]pys|[Oo]p\.?|[Pp]erechen['’]?|[Pp]er\.|[Оо]пись|[Оо]пис|[Оо]п\.|[Пп]ер\.",
+    "opis": r"[Oo]pis['’ʹ]?|[Oo]pys|[Oo]p\.?|[Pp]erechen['’]?|[Pp]er\.|[Оо]пись|[Оо]пис|[OoОо][пp]\.|[Пп]ер\.",
     "delo": r"[Dd]elo|[Dd]\.|[Ss]prava|[Ss]pr\.|[Dd]ok\.|[Ee]d\.\s?kh?r\.|[Дд]ело|[Дд]\.|[Сс]права|[Сс]пр\.|[Дд]ок\."
             r"|[Ее]д\.\s?хр\.",
     "listy": r"[Ll]isty\.?|[Ll]ist\.?|[Ll]l\.|[Ll]\.|[Aa]rk(?:ush|ushi|\.)|[Лл]исты?|[Лл]л\.|[Лл]\.|[Аа]рк\.",
@@ -47,12 +47,14 @@ _ELEMENT = {level: re.compile(rf"(?<![\w'’])(?<![^\W\d_]\.)(?P<kw>{kw})\s*(?P<
 _NEXT = {  # keywords read only right below the level above, never starting a shelfmark: Estonian nimistu (n.)
     # and säilik (s.), Lithuanian apyrašas (ap.) and byla (b.), Latvian apraksts (apr.), lieta (l., when a
     # lapa follows: 'l. 212, lp. 7') and lapa (lp.); folios printed as pages ('delo 1320, p. 14'); the levels
-    # in English ('Fond 102, Schedule 314, Case 35, Folio 302-10', 'inventory', 'file', 'sheets')
+    # in English ('Fond 102, Schedule 314, Case 35, Folio 302-10', 'inventory', 'file', 'sheets'); D and L
+    # whose full stop the print lost ('Op.1. D 2. L.3-4')
     "opis": re.compile(rf"(?P<kw>[Nn]\.|[Aa]pr\.|[Aa]p\.|[Ss]chedule|[Ii]nventory|[Ii]nv\.)\s*(?P<val>{NUMBER})"),
-    "delo": re.compile(rf"(?P<kw>[Ss]\.|[Bb]\.|[Ll]\.(?=\s*{NUMBER}\s*,\s*lp\.)|[Cc]ase|[Ff]ile)\s*(?P<val>{NUMBER})"),
-    "listy": re.compile(rf"(?P<kw>[Ll]p\.|[Pp]p?\.|[Ff]olios?|[Ss]heets?)\s*(?P<val>{FOLIOS})"),
+    "delo": re.compile(rf"(?P<kw>[Ss]\.|[Bb]\.|[Ll]\.(?=\s*{NUMBER}\s*,\s*lp\.)|[Cc]ase|[Ff]ile|[DdДд](?=\s\d))\s*"
+                       rf"(?P<val>{NUMBER})"),
+    "listy": re.compile(rf"(?P<kw>[Ll]p\.|[Pp]p?\.|[Ff]olios?|[Ss]heets?|[LlЛл](?=\s\d))\s*(?P<val>{FOLIOS})"),
 }
-_PAPKA = re.compile(r"(?:[Pp]\.|[Pp]apka|[Пп]\.|[Пп]апка)\s*\d+\s*,\s*(?=(?:[Dd]\.|[Dd]elo|[Дд]\.|[Дд]ело)\s*\d)")
+_PAPKA = re.compile(r"(?:[Pp](?:ap)?\.|[Pp]apka|[Пп](?:ап)?\.|[Пп]апка)\s*\d+\s*,\s*(?=(?:[Dd]\.|[Dd]elo|[Дд]\.|[Дд]ело)\s*\d)")
 """A papka between opis and delo (AVP RF: 'f. 06, op. 1, p. 14, d. 155'): a box, skipped; the delo is the file."""
 _RAZDEL = re.compile(r"(?:[Rr]azd\.|[Rr]azdel|[Рр]азд\.|[Рр]аздел)\s*(?:[IVXLC]+|\d+)\s*,\s*(?=(?:[Oo]p|[Оо]п))")
 """A razdel (section) between fond and opis ('NA IRI RAN, f. 2, razd. III, op. 5'): skipped; the opis numbers
@@ -185,9 +187,10 @@ def chain_at(text: str, pos: int, ocr_first: bool = False) -> Chain | None:
 
 
 _PARTS = rf"(?P<fond>{_VALUE})(?P<sep>[/.])(?P<opis>{_VALUE})(?P=sep)(?P<delo>{_VALUE})"
-_SLASHED = re.compile(rf"(?<=[\w.,])\s*,?\s*{_PARTS}(?:(?P=sep)(?P<listy>{_FOLIO}(?:{_DASH}{_FOLIO})?))?(?![\w/]|\.\d)")
+_SLASHED = re.compile(rf"(?<=[\w.,])\s*,?\s*{_PARTS}(?:(?P=sep)(?P<listy>{FOLIOS}))?(?![\w/]|\.\d)")
 """Fond, opis, delo (and folios) joined by slashes or full stops right after an archive's abbreviation:
-'RGASPI 17/21/2668', 'RGASPI 558/11/1120/54', 'RGASPI 558.11.492.6', 'RGASPI 74.2.37.54–9'."""
+'RGASPI 17/21/2668', 'RGASPI 558/11/1120/54', 'RGASPI 558.11.492.6', 'RGASPI 74.2.37.54–9', 'RGASPI
+558.11.79.101 and 129'."""
 _COMMAS = re.compile(rf"(?<=[\w.])\s*,?\s+(?P<fond>{_VALUE}),\s*(?P<opis>{_VALUE}(?::\d+)?),\s*(?P<delo>{_VALUE})"
                      rf"(?:,\s*(?P<listy>{_FOLIO}(?:{_DASH}{_FOLIO})?(?:,\s*{_FOLIO}(?:{_DASH}{_FOLIO})?)*))?"
                      rf"(?![\w/]|\s*[,–-]?\s*\d)")
