@@ -76,8 +76,10 @@ def files(text: str, start: int, archive: str, chain: shelfmark.Chain, evidence:
     spans = [(start, delo.first_end if delo.more else end, first)] + [
         (at, till, replace(first, delo=shelfmark.normal(value))) for value, at, till in delo.more]
     within = f"; a file within the range '{text[delo.start:delo.end]}'"
+    printed_in = bool(re.search(r"\d\s*\(\s*$", text[:start]))
     return [Item(Citation("", "archive", a, text[a:b], locator=ref.listy, archive=ref, confidence="high",
-                          evidence=evidence + (within if a == b else "")), chain=chain) for a, b, ref in spans]
+                          evidence=evidence + (within if a == b else "")), chain=chain, within=printed_in)
+            for a, b, ref in spans]
 
 
 def levels(chain: shelfmark.Chain, base: ArchivalRef | None = None) -> tuple[str, str, str, str]:

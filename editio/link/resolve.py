@@ -143,6 +143,7 @@ def link(edition: Edition) -> tuple[list[Doubt], list[Repair]]:
     outcome = Outcome()
     before: Citation | Item | None = None  # the last thing the previous note cites
     publication: Citation | Item | None = None  # the last thing cited that is no archival file, for 'in ibid.'
+    within: set[str] = set()  # the files cited in brackets after the pages of a publication printing the document
     by_n = {n.n: n for n in edition.notes}
     for note in edition.notes:
         resolved: list[Citation] = []
@@ -155,7 +156,8 @@ def link(edition: Edition) -> tuple[list[Doubt], list[Repair]]:
                     last = _through_xref(item, by_n.get(item.citation.to_note), note)
                 continue
             antecedent = publication if item.printed_in else last if last is not None else before
-            citations = _resolve(item, antecedent, last is not None, note, index, outcome)
+            citations = _resolve(item, antecedent, last is not None, note, index, outcome,
+                                 getattr(antecedent, "id", None) in within)
             if not citations:
                 last = item
                 if item.doubt_kind != "unresolved-archival" and item.citation.kind != "archive":
@@ -175,6 +177,8 @@ def link(edition: Edition) -> tuple[list[Doubt], list[Repair]]:
                 last = citation
                 if citation.archive is None:
                     publication = citation
+                if item.within:
+                    within.add(citation.id)
                 defined = re.search(HEREAFTER, citation.printed) if citation.kind == "work" else None
                 if defined:
                     index.define(citation.target, defined.group("alias"), note.n)
@@ -199,8 +203,8 @@ def _numbered(c: Citation, note: Note, resolved: list[Citation]) -> Citation:
     return replace(c, id=f"n{note.n}-{len(resolved) + 1}")
 
 
-def _resolve(item: Item, antecedent, same_note: bool, note: Note, index: Index,
-             outcome: Outcome) -> list[Citation]:
+def _resolve(item: Item, antecedent, same_note: bool, note: Note, index: Index, outcome: Outcome,
+             antecedent_within: bool = False) -> list[Citation]:
     """The item's citations in context (several for 'dd. 87, 88' continuing a file), or none (the doubt
     reported) when the evidence does not hold."""
     c = item.citation
@@ -230,11 +234,11 @@ def _resolve(item: Item, antecedent, same_note: bool, note: Note, index: Index,
     if item.needs == "author":
         found = idem(item, antecedent, note, index, outcome)
         return [found] if found else []
-    found = _ibid(item, antecedent, note, outcome)
+    found = _ibid(item, antecedent, note, outcome, antecedent_within)
     return [found] if found else []
 
 
-def _ibid(item: Item, antecedent: Citation, note: Note, outcome: Outcome) -> Citation | None:
+def _ibid(item: Item, antecedent: Citation, note: Note, outcome: Outcome, within: bool = False) -> Citation | None:
     c = item.citation
     out = replace(c, kind="ibid", target=antecedent.target, archive=antecedent.archive,
                   periodical=antecedent.periodical, dates=c.dates or antecedent.dates, repeats=antecedent.id,
@@ -254,6 +258,11 @@ def _ibid(item: Item, antecedent: Citation, note: Note, outcome: Outcome) -> Cit
         return out
     if antecedent.archive is not None and c.locator:
         folios = re.fullmatch(r"(?:pp?\.\s*)?(\d+[a-z]?(?:\s*[–−-]\s*\d+[a-z]?)?)", c.locator)
+        if within:  # '…, 84–5 (TsA FSB, f. 3, …).' then 'Ibid., 86.': a page of the publication, or a folio?
+            doubt(outcome, note, item, f"'{c.printed}' repeats {antecedent.id}, a file cited in brackets after the "
+                  f"pages of a publication that prints the document: whether '{c.locator}' is a page of the "
+                  f"publication or a folio of the file is not said", "archival-locator")
+            return None
         if folios:  # 'Ibid., 14.', 'Ibid., p. 57.': of a file, only its folios
             out.archive = replace(antecedent.archive, listy=folios.group(1))
             if folios.group(1) == c.locator:
