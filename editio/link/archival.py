@@ -101,9 +101,30 @@ def levels(chain: shelfmark.Chain, base: ArchivalRef | None = None) -> tuple[str
 def ocr_repairs(item: Item, note: Note, outcome: Outcome, ref: ArchivalRef) -> None:
     for e in item.chain.elements:
         if e.ocr:
+            right = "l." if e.ocr == "1." else "ll."
             outcome.repairs.append(Repair("folio-abbreviation", note.lines[0],
-                                          f"note {note.n}: '1.' before the folios of an archival file is the "
-                                          f"abbreviation 'l.' misread", f"1. {e.value}", f"l. {e.value}"))
+                                          f"note {note.n}: '{e.ocr}' before the folios of an archival file is the "
+                                          f"abbreviation '{right}' misread", f"{e.ocr} {e.value}", f"{right} {e.value}"))
+
+
+def _pages(folios: str) -> set[int] | None:
+    """The folios a listing names, as numbers ('1–32' → 1 to 32, '12–4' → 12 to 14); None when it names
+    versos or lettered folios, which are not compared."""
+    out: set[int] = set()
+    for part in re.split(r"\s*(?:,|and|и|&)\s*", folios.strip()):
+        m = re.fullmatch(r"(\d+)(?:\s*[-–—−]\s*(\d+))?", part)
+        if not m:
+            return None
+        first, last = m.group(1), m.group(2) or m.group(1)
+        last = first[:max(0, len(first) - len(last))] + last
+        out |= set(range(int(first), int(last) + 1))
+    return out
+
+
+def _among(folios: str, cited: str) -> bool:
+    """Whether folios are among those just cited (so naming them again cites nothing new)."""
+    these, those = _pages(folios), _pages(cited) if cited else None
+    return bool(these and those and these <= those)
 
 
 def continue_file(item: Item, antecedent: Citation, same_note: bool, note: Note, outcome: Outcome) -> list[Citation]:
@@ -114,14 +135,20 @@ def continue_file(item: Item, antecedent: Citation, same_note: bool, note: Note,
     parent = shelfmark.LEVELS[shelfmark.LEVELS.index(top) - 1] if top != "fond" else "archive"
     between = note.text[antecedent.offset + len(antecedent.printed):item.start]
     other = re.search(rf"(?<![\w-]){shelfmark.ABBREVIATION}", between)
+    number = shelfmark.loose_number(between) if top == "listy" else None
     problem = ("no archival file: it names no archive and follows no file in this note"
                if antecedent.archive is None or not same_note
                else f"'{antecedent.printed}', which names no {parent}: the levels between them are not printed"
                if not getattr(antecedent.archive, parent) else
-               f"'{antecedent.printed}' across '{other.group(0)}', which may name another archive" if other else "")
+               f"'{antecedent.printed}' across '{other.group(0)}', which may name another archive" if other else
+               f"'{antecedent.printed}' across '{number}', which may be another file" if number else "")
     if problem:
         doubt(outcome, note, item, f"'{item.citation.printed}' continues {problem}", "unresolved-archival")
+        if number and not other:
+            item.continues = antecedent
         return []
+    if top == "listy" and _among(item.chain.get("listy").value, antecedent.archive.listy):
+        return []  # '…, d. 79, ll. 1–32 (quotations from ll. 31–32)': the folios just cited, said again
     how = "folios" if top == "listy" else f"{top} and what follows"
     read = files(note.text, item.start, antecedent.archive.archive, item.chain,
                  f"{how} of the file cited just before ({antecedent.id})", antecedent.archive)

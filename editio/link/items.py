@@ -63,6 +63,9 @@ class Item:
     printed_in: bool = False
     """For 'in ibid.': it names the publication a document is printed in, so it repeats the publication
     cited before, never an archival file."""
+    continues: Citation | None = None
+    """For folios that could not be given to the file before them (another number stands between): that file,
+    whose archive, fond and opis an Ibid. naming a delo of its own may still take."""
     within: bool = False
     """For a shelfmark in brackets after the pages of a publication ('…, 84–5 (TsA FSB, f. 3, …)'): the file
     of a document the publication prints, so a page after an Ibid. of it is the publication's, no folio."""

@@ -14,8 +14,8 @@ from .periodicals import find_periodicals
 from .works import (HEREAFTER, Index, find_author_date, find_author_led, find_idem, find_unmatched, find_works,
                     idem)
 
-IBID = re.compile(r"(?<![\w*])\*?(?:[Ii]bid(?:em)?\b\.?|Там\s+же\b\.?)\*?")
-"""'Ibid.', 'ibid.', 'Ibidem', '*Ibid.*' (in italics, its locator after the closing mark), 'Там же'."""
+IBID = re.compile(r"(?<![\w*])\*?(?:[Ii]bid(?:em)?\b\.?|[Тт]ам\s+же\b\.?)\*?")
+"""'Ibid.', 'ibid.', 'Ibidem', '*Ibid.*' (in italics, its locator after the closing mark), 'Там же', 'там же'."""
 IBID_LOCATOR = re.compile(rf"^[,.]?\s*(?:{DATES}|(?P<loc>{LOCATOR_TEXT}))(?![\w.]*\d)")
 XREF = re.compile(r"(?<!\w)(?:(?:[Ss]ee|[Cc]f\.)\s+(?:also\s+)?(?:(?:above|below),?\s+)?(?P<a>(?:notes?|nn?\.)\s+(?P<nums>\d+(?:\s*(?:,|and|&)\s*\d+)*))"
                   r"(?:\s+(?:above|below))?"
@@ -224,6 +224,9 @@ def _resolve(item: Item, antecedent, same_note: bool, note: Note, index: Index, 
         doubt(outcome, note, item, f"{what} {where}, and there is none the resolver recognised",
               "unresolved-archival" if item.needs == "file" else "unresolved-citation")
         return []
+    if (isinstance(antecedent, Item) and antecedent.continues is not None and item.chain is not None
+            and item.chain.top != "listy"):
+        antecedent = antecedent.continues  # 'Там же. Д. 627' after folios of uncertain file: its opis is certain
     if isinstance(antecedent, Item):
         doubt(outcome, note, item, f"{what} '{antecedent.citation.printed}', which is not a recognised "
               f"citation; left unlinked rather than linked to an older one",

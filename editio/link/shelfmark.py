@@ -20,7 +20,7 @@ LEVELS = ("fond", "opis", "delo", "listy")
 _KEYWORDS = {  # Ukrainian archives print opys, sprava (spr.) and arkush (ark.) for opis, delo and list; the
     # Presidential archive's fond 89 perechen' (per.) and dokument (dok.); manuscript archives edinitsa
     # khraneniia (ed. khr., ed. kr.) for the file
-    "fond": r"[Ff]ond|[Фф]онд|[FfФф]\.",
+    "fond": r"[Ff]ond|[Фф]онд|[FfФф]\.|F,(?=\s*\d+,\s*(?:[Ii]nv|[Oo]p))",
     "opis": r"[Oo]pis['’ʹ]?|[Oo]pys|[Oo]p\.?|[Pp]erechen['’]?|[Pp]er\.|[Оо]пись|[Оо]пис|[OoОо][пp]\.|[Пп]ер\.",
     "delo": r"[Dd]elo|[Dd]\.|[Ss]prava|[Ss]pr\.|[Dd]ok\.|[Ee]d\.\s?kh?r\.|[Дд]ело|[Дд]\.|[Сс]права|[Сс]пр\.|[Дд]ок\."
             r"|[Ее]д\.\s?хр\.",
@@ -32,7 +32,7 @@ NUMBER = _VALUE + rf"(?:/\d+[{SMALL}]?)?(?![\w/]|[-–:]\w)"
 """A fond, opis or delo: digits with a letter prefix (R-5457, Р-1000) or suffix (1a, 12a, '2981 (b)'), or two
 numbers joined by a slash ('Оп. 263/216'), read only whole: a value that goes on ('12/3/4', '5-R', '1aa') is not
 read at all, so that no level is ever cut short."""
-_FOLIO = rf"\d+(?:\s?(?:ob|об)(?:\.|(?!\w))|[{SMALL}](?!\w))?"
+_FOLIO = rf"\d+(?:[{SMALL}](?!\w))?(?:\s?(?:ob|об)(?:\.|(?!\w)))?"
 _DASH = r"\s*[-–—−]\s*"
 _NOT_DATE = r"(?!\s*(?i:" + "|".join(MONTHS) + r")\b)"
 FOLIOS = (rf"{_FOLIO}(?:{_DASH}{_FOLIO})?(?:(?:\s*,\s*|\s+(?:and|&)\s+|\s*и\s*){_FOLIO}(?:{_DASH}{_FOLIO})?"
@@ -48,11 +48,12 @@ _NEXT = {  # keywords read only right below the level above, never starting a sh
     # and säilik (s.), Lithuanian apyrašas (ap.) and byla (b.), Latvian apraksts (apr.), lieta (l., when a
     # lapa follows: 'l. 212, lp. 7') and lapa (lp.); folios printed as pages ('delo 1320, p. 14'); the levels
     # in English ('Fond 102, Schedule 314, Case 35, Folio 302-10', 'inventory', 'file', 'sheets'); D and L
-    # whose full stop the print lost ('Op.1. D 2. L.3-4')
-    "opis": re.compile(rf"(?P<kw>[Nn]\.|[Aa]pr\.|[Aa]p\.|[Ss]chedule|[Ii]nventory|[Ii]nv\.)\s*(?P<val>{NUMBER})"),
-    "delo": re.compile(rf"(?P<kw>[Ss]\.|[Bb]\.|[Ll]\.(?=\s*{NUMBER}\s*,\s*lp\.)|[Cc]ase|[Ff]ile|[DdДд](?=\s\d))\s*"
+    # whose full stop the print lost ('Op.1. D 2. L.3-4'); the OCR's 'Он.' for 'Оп.'; 'c.' and 'sh.' for case
+    # and sheets
+    "opis": re.compile(rf"(?P<kw>[Nn]\.|[Aa]pr\.|[Aa]p\.|[Ss]chedule|[Ii]nventory|[Ii]nv\.|Он\.)\s*(?P<val>{NUMBER})"),
+    "delo": re.compile(rf"(?P<kw>[Ss]\.|[Bb]\.|[Ll]\.(?=\s*{NUMBER}\s*,\s*lp\.)|[Cc]ase|[Cc]\.|[Ff]ile|[DdДд](?=\s\d))\s*"
                        rf"(?P<val>{NUMBER})"),
-    "listy": re.compile(rf"(?P<kw>[Ll]p\.|[Pp]p?\.|[Ff]olios?|[Ss]heets?|[LlЛл](?=\s\d))\s*(?P<val>{FOLIOS})"),
+    "listy": re.compile(rf"(?P<kw>[Ll]p\.|[Pp]p?\.|[Ff]olios?|[Ss]heets?|[Ss]h\.|[LlЛл](?=\s\d))\s*(?P<val>{FOLIOS})"),
 }
 _PAPKA = re.compile(r"(?:[Pp](?:ap)?\.|[Pp]apka|[Пп](?:ап)?\.|[Пп]апка)\s*\d+\s*,\s*(?=(?:[Dd]\.|[Dd]elo|[Дд]\.|[Дд]ело)\s*\d)")
 """A papka between opis and delo (AVP RF: 'f. 06, op. 1, p. 14, d. 155'): a box, skipped; the delo is the file."""
@@ -61,8 +62,9 @@ _RAZDEL = re.compile(r"(?:[Rr]azd\.|[Rr]azdel|[Рр]азд\.|[Рр]аздел)\s
 the inventory within the fond."""
 _FOND_YEAR = re.compile(r"(?:1[6-9]|20)\d\d(?:\s*гг?\.|\s*[,.])\s*(?=(?:[Oo]p|[Оо]п))")
 """The year a fond's papers are of, between fond and opis ('ЦГВИА РФ. Ф. 400, 1916 г. Оп. 263/216'): skipped."""
-_OCR_FOLIO = re.compile(rf"(?P<kw>1\.)\s*(?P<val>{FOLIOS})")
-"""'1. 9': the OCR's digit one where the folio's 'l.' belongs (read only where a folio must follow)."""
+_OCR_FOLIO = re.compile(rf"(?P<kw>1\.|II\.|Il\.|lI\.)\s*(?P<val>{FOLIOS})")
+"""'1. 9', 'II. 137–38': the OCR's digit one or capital I where the folio's 'l.' or 'll.' belongs (read only
+where a folio must follow)."""
 _SEPARATOR = re.compile(r"\s*[,.]?\s*")
 _ANY_KEYWORD = re.compile(rf"(?<![\w.'’])(?:{'|'.join(_KEYWORDS.values())}|[Dd]d\.|[Дд]д\.)\s*(?=\w{{0,2}}[-–]?\d)")
 
@@ -89,8 +91,8 @@ class Element:
     """Where its keyword starts in the text."""
     end: int
     """Where it ends (after a parenthesised description, if any)."""
-    ocr: bool = False
-    """The folio keyword is printed '1.' (an OCR misreading of 'l.')."""
+    ocr: str = ""
+    """The folio keyword as printed when the OCR misread it ('1.' or 'II.' for 'l.' or 'll.'), else ''."""
     more: list[tuple[str, int, int]] = field(default_factory=list)
     """Further files under a plural keyword ('dd. 87, 88, 89'): each number with where it stands; for a range
     ('Dd.1242–6'), the files after the first, standing (with no span of their own) at the range's end."""
@@ -158,7 +160,7 @@ def element_at(text: str, pos: int, levels=LEVELS, ocr: bool = False) -> Element
     if ocr and "listy" in levels:
         m = _OCR_FOLIO.match(text, pos)
         if m and not re.match(r"\s*\d", text[m.end():]):
-            return Element("listy", m.group("val").strip(), m.start(), m.end(), ocr=True)
+            return Element("listy", m.group("val").strip(), m.start(), m.end(), ocr=m.group("kw"))
     return None
 
 
@@ -200,6 +202,11 @@ _DOTTED_CODE = re.compile(rf"(?<=[{CAPITAL}]\.)(?P<fond>(?:[{CAPITAL}]{{1,2}}-)?
                           rf"\.(?P<delo>\d+[{SMALL}]?)(?![\w.]*\d)")
 """An archive's reference code, fond, opis and delo joined by full stops after its abbreviation: 'ERA.R-1.5.2',
 'ERAF.1.5.12' (the Estonian archives)."""
+OTHER_SYSTEMS = {"PRO", "TNA", "FO", "CAB", "PREM", "WO", "HS", "KV", "ADM", "AIR", "HO", "CO", "DO", "BT", "INF",
+                 "OSA", "HU OSA", "NARA", "RG", "HIA", "BArch", "PAAA", "AAN", "MOL", "LAC"}
+"""Archives whose shelfmarks are printed with slashes in another system (the British National Archives' series
+'PREM 4/30/8', 'FO 371/24843'; the Open Society Archives 'OSA 300/50/6'; NARA, Hoover, German and Polish
+archives): never read as fond, opis and delo."""
 _DATE_OR_YEAR = re.compile(r"(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|1[0-2])\.(?:1[6-9]|20)\d\d|(?:1[6-9]|20)\d\d")
 
 
@@ -238,7 +245,8 @@ def _positional(text: str) -> list[Chain]:
     out: list[Chain] = []
     for m in sorted(found, key=lambda m: m.start()):
         name = _BARE.search(text[max(0, m.start() - 40):m.start()])
-        if not name or any(c.start <= m.start() < c.end for c in out):
+        if (not name or any(c.start <= m.start() < c.end for c in out) or name.group("abbr") in OTHER_SYSTEMS
+                or re.match(r"[,.]?\s*(?:folder|box|file|item|folio)\b", text[m.end():], re.IGNORECASE)):
             continue
         if m.re is _COMMAS or m.groupdict().get("sep") == ".":
             values = [m.group(level) for level in ("fond", "opis", "delo")]
@@ -286,6 +294,18 @@ def unread_after(text: str, chain: Chain) -> re.Match | None:
 
 
 _CLAUSE_END = re.compile(rf"[^;()]*?(?=\s*(?:;|\.\s+[{CAPITAL}]|[()]|\.?\s*$))")
+
+
+_DATES = re.compile(r"\d{1,2}\s+(?i:" + "|".join(MONTHS) + r")\b\.?(?:\s+\d{4})?|(?i:" + "|".join(MONTHS)
+                    + r")\.?\s+\d{1,2}(?:,\s*\d{4})?|(?:1[6-9]|20)\d\d|\d{1,2}\.\d{1,2}\.\d{2,4}")
+_LOOSE_NUMBER = re.compile(r"(?<![\w.–-])\d+[a-z]?(?![\w–-])")
+
+
+def loose_number(text: str) -> str | None:
+    """A number standing by itself in text (no date, no year): between a file and folios printed later, it may
+    be another file ('dd. 352 (on l. 3), 353 (from l. 6)'), so the folios are not given to the first."""
+    m = _LOOSE_NUMBER.search(_DATES.sub(" ", text))
+    return m.group(0) if m else None
 
 
 def clause_end(text: str, pos: int) -> int:
