@@ -155,7 +155,8 @@ def records(edition: Edition, slug: str) -> list[Record]:
         if notes:
             body += Markup("<p>") + escape(f"Cited in notes {', '.join(map(str, notes))}.") + Markup("</p>")
         out.append(Record(f"ref-{e.key}.html", "Bibliography", f"{who}, {plain(e.title)}{f' ({e.year})' if e.year else ''}",
-                          "References", f"{slug}/#{e.key}", "See the entry in the references", body,
+                          "Works cited" if e.note else "References", f"{slug}/#{e.key}",
+                          "See the work among those cited" if e.note else "See the entry in the references", body,
                           {"kind": ["Bibliography"], "author": [p.family for p in e.authors]},
                           also=_also([e.raw], variants)))
     for f in archive_index(edition):
