@@ -101,7 +101,7 @@ def shared_files(articles: list[ArticleSummary]) -> list[SharedFile]:
         for f in a.files:
             key = file_key(f)
             names = [shown.setdefault(key[:i + 1], v) for i, v in enumerate((f.archive, f.fond, f.opis, f.delo))]
-            files.setdefault(key, SharedFile(*names)).articles.append((a, [(n, listy) for n, listy, _ in f.cited]))
+            files.setdefault(key, SharedFile(*names)).articles.append((a, [(n, place) for n, place, _ in f.cited]))
     return [files[k] for k in sorted(files, key=shelf_order)]
 
 

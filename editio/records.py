@@ -93,15 +93,18 @@ class ArchivalRef:
     fond: str
     """Fond (collection) number."""
     opis: str
-    """Opis' (inventory) number."""
+    """Opis' (inventory) number; empty where the shelfmark prints none (the fond's files numbered directly)."""
     delo: str
     """Delo (file) number."""
     listy: str = ""
     """Folios as printed ('57', '7–8', '44–44a'); empty when none are cited."""
+    tom: str = ""
+    """The volume (tom) of a file bound in several, as printed ('1', 'II'); empty when none is cited."""
 
     def __post_init__(self):
-        # A file shown without one of its levels is a file that does not exist: never made, whatever reads it.
-        missing = [name for name in ("archive", "fond", "opis", "delo") if not str(getattr(self, name)).strip()]
+        # A file shown without its archive, fond or delo is a file that does not exist: never made, whatever
+        # reads it. An opis may be absent, where the archive numbers files within the fond ('f. 454, d. 7').
+        missing = [name for name in ("archive", "fond", "delo") if not str(getattr(self, name)).strip()]
         if missing:
             raise ValueError(f"an archival file needs its {' and '.join(missing)}")
 

@@ -123,7 +123,7 @@ def _citation_span(c, base: str = "") -> _Span | None:
     if c.archive is not None:
         a = c.archive
         attrs = (f'data-archive="{_attr(a.archive)}" data-fond="{_attr(a.fond)}" data-opis="{_attr(a.opis)}" '
-                 f'data-delo="{_attr(a.delo)}" data-listy="{_attr(a.listy)}"')
+                 f'data-delo="{_attr(a.delo)}" data-listy="{_attr(a.listy)}"' + (f' data-tom="{_attr(a.tom)}"' if a.tom else ""))
         if c.repeats:
             attrs += f' data-repeats="{_attr(c.repeats)}"'
         # A link to the file in the archive index (its preview, with script): the file is what it cites.
@@ -187,7 +187,7 @@ def environment(templates: Path) -> Environment:
     env.filters["inline"] = inline
     env.filters["block_html"] = block_html
     env.filters["note_html"] = note_html
-    env.filters["folios"] = folio_label
+    env.filters["place"] = lambda a: folio_label(a.listy, a.tom)
     return env
 
 
@@ -223,7 +223,7 @@ class Delo:
     opis: str
     delo: str
     cited: list[tuple[int, str, str]]
-    """(note, listy, citation id) in note order."""
+    """(note, the place cited as displayed (tom and folios, shelfmark.folio_label), citation id) in note order."""
 
     @property
     def id(self) -> str:
@@ -256,7 +256,7 @@ def archive_index(edition: Edition) -> list[Delo]:
                 a = c.archive
                 key = file_key(a)
                 names = [shown.setdefault(key[:i + 1], v) for i, v in enumerate((a.archive, a.fond, a.opis, a.delo))]
-                files.setdefault(key, Delo(*names, [])).cited.append((note.n, a.listy, c.id))
+                files.setdefault(key, Delo(*names, [])).cited.append((note.n, folio_label(a.listy, a.tom), c.id))
     return [files[k] for k in sorted(files, key=shelf_order)]
 
 

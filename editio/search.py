@@ -33,7 +33,6 @@ from .problems import EditionError, Problem
 from .records import ArchivalRef, Edition
 from .render import (Page, archive_index, article_label, block_html, block_label, cited_in, environment, inline,
                      note_html)
-from .link.shelfmark import folio_label
 from .textrules import WORD, plain
 
 RECORDS = "records"
@@ -71,13 +70,15 @@ class Record:
 
 def shelfmark_forms(a: ArchivalRef) -> str:
     """Every way a historian writes this file, so any of them finds it."""
+    tom = f", tom {a.tom}" if a.tom else ""
     folios = f", l. {a.listy}" if a.listy else ""
-    return (f"{a.archive}, fond {a.fond}, opis' {a.opis}, delo {a.delo}{', listy ' + a.listy if a.listy else ''}; "
-            f"{a.archive}, f. {a.fond}, op. {a.opis}, d. {a.delo}{folios}")
+    return (f"{a.archive}, fond {a.fond}{f', opis{chr(39)} {a.opis}' if a.opis else ''}, delo {a.delo}{tom}"
+            f"{', listy ' + a.listy if a.listy else ''}; "
+            f"{file_label(a)}{f', t. {a.tom}' if a.tom else ''}{folios}")
 
 
 def file_label(a: ArchivalRef) -> str:
-    return f"{a.archive}, f. {a.fond}, op. {a.opis}, d. {a.delo}"
+    return f"{a.archive}, f. {a.fond}{f', op. {a.opis}' if a.opis else ''}, d. {a.delo}"
 
 
 def spelling_variants(edition: Edition):
@@ -161,7 +162,7 @@ def records(edition: Edition, slug: str) -> list[Record]:
                           also=_also([e.raw], variants)))
     for f in archive_index(edition):
         ref = ArchivalRef(f.archive, f.fond, f.opis, f.delo)
-        cited = "; ".join(f"note {n}" + (f", {folio_label(listy)}" if listy else "") for n, listy, _ in f.cited)
+        cited = "; ".join(f"note {n}" + (f", {place}" if place else "") for n, place, _ in f.cited)
         body = Markup("<p>") + escape(f"{file_label(ref)}. Cited in {cited}.") + Markup("</p>")
         out.append(Record(f"{f.id}.html", "Archive", file_label(ref), "Archive index", f"{slug}/archive.html#{f.id}",
                           "See the file in the archive index", body, {"kind": ["Archive"], "file": [file_label(ref)]},

@@ -46,15 +46,16 @@
   function file(a) {
     var d = a.dataset, cited = span("tip-p", "Cited in "), seen = {};
     document.querySelectorAll('.endnotes a.archival[href$="' + a.hash + '"]').forEach(function (e) {
-      var n = e.closest("li").id.slice(5), l = e.dataset.listy;
-      if (seen[n + l]) return;
-      seen[n + l] = 1;
-      cited.append(cited.childNodes.length > 1 ? ", " : "", link("#note-" + n, "note " + n),
-                   l ? " (" + (/[-–,]/.test(l) ? "ll. " : "l. ") + l.replace(/\s*[-−]\s*/g, "–") + ")" : "");
+      var n = e.closest("li").id.slice(5), l = e.dataset.listy, t = e.dataset.tom,
+          p = [t ? "t. " + t : "", l ? (/[-–,]|and/.test(l) ? "ll. " : "l. ") + l.replace(/\s*[-−]\s*/g, "–") : ""]
+            .filter(Boolean).join(", ");
+      if (seen[n + p]) return;
+      seen[n + p] = 1;
+      cited.append(cited.childNodes.length > 1 ? ", " : "", link("#note-" + n, "note " + n), p ? " (" + p + ")" : "");
     });
     cited.append(". ", link(a.href, "In the archive index"));
     var box = span("");
-    box.append(span("tip-p", d.archive + ", fond " + d.fond + ", opis " + d.opis + ", delo " + d.delo), cited);
+    box.append(span("tip-p", d.archive + ", fond " + d.fond + (d.opis ? ", opis " + d.opis : "") + ", delo " + d.delo), cited);
     return box;
   }
 

@@ -31,7 +31,7 @@ def describe(c) -> list:
     if c.archive:
         a = c.archive
         target = f"{a.archive}/{a.fond}/{a.opis}/{a.delo}"
-        return [c.kind, target, a.listy]
+        return [c.kind, target, a.listy, a.tom]
     if c.periodical:
         return [c.kind, c.periodical, c.dates]
     if c.kind == "xref":

@@ -15,11 +15,16 @@ from editio.problems import Problem
 from editio.records import ArchivalRef, Block, Edition, Metadata, Note, Source
 
 
-@pytest.mark.parametrize("levels", [("GARF", "R-1", "1", ""), ("GARF", "R-1", "", "5"), ("GARF", "", "1", "5"),
-                                    ("", "R-1", "1", "5"), ("GARF", "R-1", "1", "  ")])
+@pytest.mark.parametrize("levels", [("GARF", "R-1", "1", ""), ("GARF", "", "1", "5"), ("", "R-1", "1", "5"),
+                                    ("GARF", "R-1", "1", "  ")])
 def test_a_file_without_a_level_cannot_be_made(levels):
     with pytest.raises(ValueError, match="an archival file needs its"):
         ArchivalRef(*levels)
+
+
+def test_a_file_of_a_fond_without_opisi_can():
+    """'AGTsTM, f. 454, d. 7': some archives number the files of a fond directly; no opis is printed or lost."""
+    assert ArchivalRef("AGTsTM", "454", "", "7").opis == ""
 
 
 def test_a_hand_edited_file_without_its_delo_is_a_clear_problem():
@@ -89,7 +94,10 @@ def test_no_note_text_makes_a_file_with_a_level_missing_or_cut_short(texts):
             if c.archive is None:
                 continue
             a = c.archive
-            assert all(v.strip() for v in (a.archive, a.fond, a.opis, a.delo)), (note.text, a)
+            assert all(v.strip() for v in (a.archive, a.fond, a.delo)), (note.text, a)
+            if not a.opis:  # only where no opis is printed, in the citation or in the file it continues
+                shown = c.printed + (by_id[c.repeats].printed if c.repeats in by_id else "")
+                assert not re.search(r"(?i)(?<!\w)(?:op|оп|opis'?|schedule)\.?\s*\d", shown), (note.text, a)
             # Each level stands whole in the citation, or is carried from the file it repeats or continues; a
             # file within a printed range ('dd. 12–15') has its delo inside the range that ends where it stands.
             for level in ("fond", "opis", "delo"):

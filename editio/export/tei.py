@@ -27,7 +27,7 @@
   An archival file (or an Ibid. of one): bibl type="archival"/ref target="#file-ARCHIVE-F-OP-D"
   -> back/listBibl type="archival"/msDesc xml:id=that, msIdentifier = repository (archive),
   collection type="fond", collection type="opis", idno type="delo"; msContents holds an msItem
-  per citation: locus (the folios, listy, as printed) and p "Cited in" ref target="#CITATION".
+  per citation: locus (the tom and folios cited: 't. 1, ll. 3–5') and p "Cited in" ref target="#CITATION".
   A periodical: bibl type="periodical" with title level="j" and date around the title and the
   dates as printed. A citation the linker resolved to nothing stays plain text.
 - Ids that would not be XML names (starting with a digit) are prefixed with "id-".
@@ -349,10 +349,10 @@ def _references(back, ed: Edition) -> None:
             _el(ident, "collection", f.opis, type="opis")
             _el(ident, "idno", f.delo, type="delo")
             contents = _el(desc, "msContents")
-            for n, listy, cid in f.cited:
+            for n, place, cid in f.cited:
                 item = _el(contents, "msItem")
-                if listy:
-                    _el(item, "locus", listy)
+                if place:
+                    _el(item, "locus", place)
                 cited = _el(item, "p", "Cited in ")
                 _el(cited, "ref", f"note {n}", target=f"#{ncname(cid)}").tail = "."
 

@@ -53,7 +53,9 @@ def files(text: str, start: int, archive: str, chain: shelfmark.Chain, evidence:
     is named after it); or, when the grammar cannot read the whole of it, one doubt quoting it (never a file
     with a level missing or cut short)."""
     values = levels(chain, base)
-    missing = [level for level, value in zip(shelfmark.LEVELS[:3], values) if not value]
+    # Fond and delo always; an opis only where the shelfmark (or the file it continues) prints one: 'f. 454,
+    # d. 7' has none, its archive numbering the files within the fond.
+    missing = [level for level, value in zip(shelfmark.LEVELS[:3], values) if not value and level != "opis"]
     unread = None if end else shelfmark.unread_after(text, chain)
     end = end or (chain.end if unread is None else shelfmark.clause_end(text, unread.end()))
     printed = text[start:end]
@@ -69,7 +71,7 @@ def files(text: str, start: int, archive: str, chain: shelfmark.Chain, evidence:
     if delo.more and values[3]:
         return [unlinked(text, start, end, f"'{printed}': several files and folios after them; which file the "
                          f"folios belong to is not said", "unresolved-archival")]
-    first = ArchivalRef(archive, *values)
+    first = ArchivalRef(archive, *values, tom=chain.tom or (base.tom if base and chain.top == "listy" else ""))
     # Each further file of 'dd. 87, 88' is its own citation, printed as its number; those within a range
     # ('Dd.1242–6') have no number of their own in print: empty citations at the range's end, which the page
     # shows as the edition's expansion of the range.

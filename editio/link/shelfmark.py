@@ -26,11 +26,11 @@ _KEYWORDS = {  # Ukrainian archives print opys, sprava (spr.) and arkush (ark.) 
             r"|[Ее]д\.\s?хр\.",
     "listy": r"[Ll]isty\.?|[Ll]ist\.?|[Ll]l\.|[Ll]\.|[Aa]rk(?:ush|ushi|\.)|[Лл]исты?|[Лл]л\.|[Лл]\.|[Аа]рк\.",
 }
-_VALUE = (rf"(?:[{CAPITAL}]{{1,2}}\s?[-–]\s?|[{SMALL}]{{1,2}}[-–]|[{CAPITAL}]{{1,2}})?\d+(?:[{SMALL}]{{1,2}})?"
-          rf"(?:\s?\([{SMALL}]\))?")
+_VALUE = (rf"(?:[{CAPITAL}]{{1,2}}\s?[-–]\s?|[{SMALL}]{{1,2}}[-–]|[{CAPITAL}]{{1,2}})?"
+          rf"(?:\d{{1,3}}(?:[ \u2009\u202f]\d{{3}})+(?=[,.;)]|$)|\d+)(?:[{SMALL}]{{1,2}})?(?:\s?\([{SMALL}]\))?")
 NUMBER = _VALUE + rf"(?:/\d+[{SMALL}]?)?(?![\w/]|[-–:]\w)"
-"""A fond, opis or delo: digits with a letter prefix (R-5457, Р-1000) or suffix (1a, 12a, '2981 (b)'), or two
-numbers joined by a slash ('Оп. 263/216'), read only whole: a value that goes on ('12/3/4', '5-R', '1aa') is not
+"""A fond, opis or delo: digits with a letter prefix (R-5457, Р-1000) or suffix (1a, 12a, '2981 (b)'), in groups
+of three before a separator ('f.31 660, d.1 103'), or two numbers joined by a slash ('Оп. 263/216'), read only whole: a value that goes on ('12/3/4', '5-R', '1aa') is not
 read at all, so that no level is ever cut short."""
 _FOLIO = rf"\d+(?:[{SMALL}](?!\w))?(?:\s?(?:ob|об)(?:\.|(?!\w)))?"
 _DASH = r"\s*[-–—−]\s*"
@@ -48,10 +48,10 @@ _NEXT = {  # keywords read only right below the level above, never starting a sh
     # and säilik (s.), Lithuanian apyrašas (ap.) and byla (b.), Latvian apraksts (apr.), lieta (l., when a
     # lapa follows: 'l. 212, lp. 7') and lapa (lp.); folios printed as pages ('delo 1320, p. 14'); the levels
     # in English ('Fond 102, Schedule 314, Case 35, Folio 302-10', 'inventory', 'file', 'sheets'); D and L
-    # whose full stop the print lost ('Op.1. D 2. L.3-4'); the OCR's 'Он.' for 'Оп.'; 'c.' and 'sh.' for case
-    # and sheets
-    "opis": re.compile(rf"(?P<kw>[Nn]\.|[Aa]pr\.|[Aa]p\.|[Ss]chedule|[Ii]nventory|[Ii]nv\.|Он\.)\s*(?P<val>{NUMBER})"),
-    "delo": re.compile(rf"(?P<kw>[Ss]\.|[Bb]\.|[Ll]\.(?=\s*{NUMBER}\s*,\s*lp\.)|[Cc]ase|[Cc]\.|[Ff]ile|[DdДд](?=\s\d))\s*"
+    # whose full stop the print lost ('Op.1. D 2. L.3-4'); Latin letters the OCR or a web copy put for Cyrillic
+    # ones ('On. 1', 'Он. 1' for 'Оп. 1'; 'Cnp. 36610' for 'Спр.'); 'c.' and 'sh.' for case and sheets
+    "opis": re.compile(rf"(?P<kw>[Nn]\.|[Aa]pr\.|[Aa]p\.|[Ss]chedule|[Ii]nventory|[Ii]nv\.|[OО][nн]\.)\s*(?P<val>{NUMBER})"),
+    "delo": re.compile(rf"(?P<kw>[Ss]\.|[Bb]\.|[Ll]\.(?=\s*{NUMBER}\s*,\s*lp\.)|[Cc]ase|[Cc]\.|[Ff]ile|[CС][nп][pр]\.|[DdДд](?=\s\d))\s*"
                        rf"(?P<val>{NUMBER})"),
     "listy": re.compile(rf"(?P<kw>[Ll]p\.|[Pp]p?\.|[Ff]olios?|[Ss]heets?|[Ss]h\.|[LlЛл](?=\s\d))\s*(?P<val>{FOLIOS})"),
 }
@@ -60,6 +60,10 @@ _PAPKA = re.compile(r"(?:[Pp](?:ap)?\.|[Pp]apka|[Пп](?:ап)?\.|[Пп]апка
 _RAZDEL = re.compile(r"(?:[Rr]azd\.|[Rr]azdel|[Рр]азд\.|[Рр]аздел)\s*(?:[IVXLC]+|\d+)\s*,\s*(?=(?:[Oo]p|[Оо]п))")
 """A razdel (section) between fond and opis ('NA IRI RAN, f. 2, razd. III, op. 5'): skipped; the opis numbers
 the inventory within the fond."""
+_TOM = re.compile(r"(?:[TtТт]\.|[Tt]om|[Тт]ом)\s*(?P<val>\d+[a-zа-я]?|[IVXLC]+|«[^»]{1,80}»)(?![\w/])"
+                  r"(?:\s*\([^()]{1,30}\))?(?:\s*«[^»]{1,80}»)?")
+"""A file's volume (tom) below its delo, perhaps with its years or title: 'Т. 1', 't.1', 'т. 2 (1948 г.)', 'Т. 1 «План
+поражения»', 'Т. «Судебное производство»'."""
 _FOND_YEAR = re.compile(r"(?:1[6-9]|20)\d\d(?:\s*гг?\.|\s*[,.])\s*(?=(?:[Oo]p|[Оо]п))")
 """The year a fond's papers are of, between fond and opis ('ЦГВИА РФ. Ф. 400, 1916 г. Оп. 263/216'): skipped."""
 _OCR_FOLIO = re.compile(rf"(?P<kw>1\.|II\.|Il\.|lI\.)\s*(?P<val>{FOLIOS})")
@@ -68,9 +72,10 @@ where a folio must follow)."""
 _SEPARATOR = re.compile(r"\s*[,.]?\s*")
 _ANY_KEYWORD = re.compile(rf"(?<![\w.'’])(?:{'|'.join(_KEYWORDS.values())}|[Dd]d\.|[Дд]д\.)\s*(?=\w{{0,2}}[-–]?\d)")
 
-ABBREVIATION = rf"[{CAPITAL}]\w*[{CAPITAL}]\w*(?:\s[{CAPITAL}]\w{{0,7}}){{0,2}}(?:\s\d{{1,2}}(?![\d/.,]\d))?"
+ABBREVIATION = (rf"(?:(?:Arkhiv|Архив)\s)?[{CAPITAL}]\w*[{CAPITAL}]\w*(?:-\w+)*(?:\s[{CAPITAL}][\w-]{{0,9}}){{0,2}}"
+                rf"(?:\s\d{{1,2}}(?![\d/.,]\d))?")
 """An archive's abbreviation: a word with two or more capitals, perhaps with a place or an institution ('TsGA
-SPb', 'NA IRI RAN') and the number of a branch ('ГУРК НАРК 2')."""
+SPb', 'NA IRI RAN', 'Arkhiv INO OGPU-NKVD') and the number of a branch ('ГУРК НАРК 2')."""
 _DEFINED = re.compile(r"\((?:hereafter|henceforth|hereinafter|further|далее)\s*[-–—:]?\s*"
                       r"(?:cited\s+as\s+)?[‘'\"“]?(?P<abbr>[^()'’\"”*]{2,30}?)[’'\"”]?\)")
 _BARE = re.compile(rf"(?<![\w-])(?P<abbr>{ABBREVIATION})(?:\s*\([^()]*\))?\s*[,.:]?\s*$")
@@ -113,6 +118,8 @@ class Chain:
     """Elements that follow one another in order (fond, opis, delo, listy), some levels perhaps absent."""
 
     elements: list[Element] = field(default_factory=list)
+    tom: str = ""
+    """The volume of the file, printed between delo and folios ('Спр. 6974. Т. 1. Арк. 319', 't. 2 (1948), l. 61')."""
 
     @property
     def start(self) -> int:
@@ -179,6 +186,11 @@ def chain_at(text: str, pos: int, ocr_first: bool = False) -> Chain | None:
         for skipped in {"fond": (_RAZDEL, _FOND_YEAR), "opis": (_PAPKA,)}.get(chain.elements[-1].level, ()):
             if m := skipped.match(text, at):
                 at = m.end()
+        if chain.elements[-1].level == "delo" and (tom := _TOM.match(text, at)):
+            chain.tom = tom.group("val").strip("«»")
+            # The chain ends at the tom when no folios follow it.
+            chain.elements[-1].end = tom.end()
+            at = _SEPARATOR.match(text, tom.end()).end()
         m = _NEXT[below[0]].match(text, at)
         nxt = (Element(below[0], m.group("val").strip(), m.start(), m.end()) if m
                else element_at(text, at, below, ocr=chain.elements[-1].level == "delo"))
@@ -399,8 +411,10 @@ def normal(value: str) -> str:
     return f"{m.group(1).upper()}-{m.group(2)}" if m else value
 
 
-def folio_label(listy: str) -> str:
-    """Folios as displayed: 'l.' for one, 'll.' for several, ranges with an en dash."""
+def folio_label(listy: str, tom: str = "") -> str:
+    """The place cited in a file as displayed: its tom, its folios ('l.' for one, 'll.' for several, ranges with
+    an en dash); '' when neither is cited."""
     shown = re.sub(_DASH, "–", listy)
-    several = "–" in shown or "," in shown
-    return f"{'ll.' if several else 'l.'} {shown}"
+    several = "–" in shown or "," in shown or " and " in shown
+    folios = f"{'ll.' if several else 'l.'} {shown}" if listy else ""
+    return ", ".join(filter(None, (f"t. {tom}" if tom else "", folios)))
