@@ -116,7 +116,9 @@ class Citation:
     id: str
     """Stable id: n<note>-<order in the note>."""
     kind: str
-    """work, archive, periodical, ibid (an Ibid. takes the target or file of what it repeats, below), xref."""
+    """work, archive, periodical, ibid (an Ibid. takes the target or file of what it repeats, below), xref;
+    folios: the folios of the file cited just before without any, printed apart from it ('д. 62. … , л. 7–29'),
+    which complete that citation (its archive holds them too)."""
     offset: int
     """Where the citation starts in the note's text."""
     printed: str

@@ -120,6 +120,9 @@ def marker_html(marker) -> Markup:
 
 def _citation_span(c, base: str = "") -> _Span | None:
     end = c.offset + len(c.printed)
+    if c.kind == "folios":  # part of the citation it completes: a link to the file, no reference of its own
+        return _Span(c.offset, end, f'<a class="archival folios" href="{base}archive.html#file-{"-".join(file_key(c.archive))}">',
+                     "</a>")
     if c.archive is not None:
         a = c.archive
         attrs = (f'data-archive="{_attr(a.archive)}" data-fond="{_attr(a.fond)}" data-opis="{_attr(a.opis)}" '
@@ -252,7 +255,7 @@ def archive_index(edition: Edition) -> list[Delo]:
     shown: dict[tuple, str] = {}
     for note in edition.notes:
         for c in note.citations:
-            if c.archive:
+            if c.archive and c.kind != "folios":
                 a = c.archive
                 key = file_key(a)
                 names = [shown.setdefault(key[:i + 1], v) for i, v in enumerate((a.archive, a.fond, a.opis, a.delo))]

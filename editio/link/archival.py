@@ -129,14 +129,18 @@ def _among(folios: str, cited: str) -> bool:
     return bool(these and those and these <= those)
 
 
-def continue_file(item: Item, antecedent: Citation, same_note: bool, note: Note, outcome: Outcome) -> list[Citation]:
+def continue_file(item: Item, antecedent: Citation, same_note: bool, note: Note, known: list[str],
+                  outcome: Outcome) -> list[Citation]:
     """A shelfmark printed without its archive ('…; d. 413, ll. 2–3', '…; f. 12, op. 27, d. 2'): the file (or
     files) it gives, the levels above the first it prints taken from the file cited just before in the same
-    note, with no other archive's name between; otherwise a doubt."""
+    note, with no other archive's name between (for folios, one the notes use as an archive or of another
+    system: 'ЦК ВКП(б)' names the document's author; for a higher level, any abbreviation); otherwise a doubt. Folios after a file cited without any are that citation's folios
+    ('д. 62. ЦК ВКП(б). Совещание …, л. 7–29'): they complete it rather than cite the file again."""
     top = item.chain.top
     parent = shelfmark.LEVELS[shelfmark.LEVELS.index(top) - 1] if top != "fond" else "archive"
     between = note.text[antecedent.offset + len(antecedent.printed):item.start]
-    other = re.search(rf"(?<![\w-]){shelfmark.ABBREVIATION}", between)
+    other = next((m for m in re.finditer(rf"(?<![\w-]){shelfmark.ABBREVIATION}", between)
+                  if m.group(0) in known or m.group(0) in shelfmark.OTHER_SYSTEMS or top != "listy"), None)
     number = shelfmark.loose_number(between) if top == "listy" else None
     problem = ("no archival file: it names no archive and follows no file in this note"
                if antecedent.archive is None or not same_note
@@ -151,6 +155,13 @@ def continue_file(item: Item, antecedent: Citation, same_note: bool, note: Note,
         return []
     if top == "listy" and _among(item.chain.get("listy").value, antecedent.archive.listy):
         return []  # '…, d. 79, ll. 1–32 (quotations from ll. 31–32)': the folios just cited, said again
+    if top == "listy" and not antecedent.archive.listy and antecedent.kind == "archive":
+        folios = item.chain.get("listy").value
+        antecedent.archive = replace(antecedent.archive, listy=folios, tom=item.chain.tom or antecedent.archive.tom)
+        antecedent.locator = folios
+        return [replace(item.citation, kind="folios", archive=antecedent.archive, locator=folios,
+                        repeats=antecedent.id, confidence="high",
+                        evidence=f"the folios of the file cited just before without any ({antecedent.id})")]
     how = "folios" if top == "listy" else f"{top} and what follows"
     read = files(note.text, item.start, antecedent.archive.archive, item.chain,
                  f"{how} of the file cited just before ({antecedent.id})", antecedent.archive)

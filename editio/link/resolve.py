@@ -156,7 +156,7 @@ def link(edition: Edition) -> tuple[list[Doubt], list[Repair]]:
                     last = _through_xref(item, by_n.get(item.citation.to_note), note)
                 continue
             antecedent = publication if item.printed_in else last if last is not None else before
-            citations = _resolve(item, antecedent, last is not None, note, index, outcome,
+            citations = _resolve(item, antecedent, last is not None, note, index, known, outcome,
                                  getattr(antecedent, "id", None) in within)
             if not citations:
                 last = item
@@ -203,7 +203,7 @@ def _numbered(c: Citation, note: Note, resolved: list[Citation]) -> Citation:
     return replace(c, id=f"n{note.n}-{len(resolved) + 1}")
 
 
-def _resolve(item: Item, antecedent, same_note: bool, note: Note, index: Index, outcome: Outcome,
+def _resolve(item: Item, antecedent, same_note: bool, note: Note, index: Index, known: list[str], outcome: Outcome,
              antecedent_within: bool = False) -> list[Citation]:
     """The item's citations in context (several for 'dd. 87, 88' continuing a file), or none (the doubt
     reported) when the evidence does not hold."""
@@ -233,7 +233,7 @@ def _resolve(item: Item, antecedent, same_note: bool, note: Note, index: Index, 
               "unresolved-archival" if item.needs == "file" else "unresolved-citation")
         return []
     if item.needs == "file":
-        return continue_file(item, antecedent, same_note, note, outcome)
+        return continue_file(item, antecedent, same_note, note, known, outcome)
     if item.needs == "author":
         found = idem(item, antecedent, note, index, outcome)
         return [found] if found else []

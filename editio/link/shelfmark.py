@@ -172,7 +172,11 @@ def element_at(text: str, pos: int, levels=LEVELS, ocr: bool = False) -> Element
 
 
 def chain_at(text: str, pos: int, ocr_first: bool = False) -> Chain | None:
-    """The chain of elements starting at pos, each level below the one before."""
+    """The chain of elements starting at pos, each level below the one before (a tom and the folios in it, for
+    an Ibid. that changes the volume: 'Там же. Т. 2. Арк. 130')."""
+    tom = _TOM.match(text, pos) if ocr_first else None
+    if tom and (folios := element_at(text, _SEPARATOR.match(text, tom.end()).end(), ("listy",), ocr=True)):
+        return Chain([folios], tom=tom.group("val").strip("«»"))
     lieta = _NEXT["delo"].match(text, pos) if text[pos:pos + 1] in "Ll" else None  # Latvian 'l. 14, lp. 6'
     first = Element("delo", lieta.group("val"), pos, lieta.end()) if lieta else element_at(text, pos, ocr=ocr_first)
     if first is None:
@@ -297,12 +301,17 @@ def unread_after(text: str, chain: Chain) -> re.Match | None:
     the documents within a file ('d. 243, docs. 1, 5')."""
     if chain.elements[-1].level == "listy":
         return None
-    m = _UNREAD.match(text, chain.end)
-    if m is None or _YEAR_OR_DATE.match(text, m.start("n") if m.group("n") else m.start("bare")):
+    m = _UNREAD.match(text, chain.end) or _KEYWORD_UNREAD.match(text, chain.end)
+    if m is None or m.re is _UNREAD and _YEAR_OR_DATE.match(text, m.start("n") if m.group("n") else m.start("bare")):
         return None
-    if chain.elements[-1].level == "delo" and _DOCUMENTS.match(m.group("what")):
+    if m.re is _UNREAD and chain.elements[-1].level == "delo" and _DOCUMENTS.match(m.group("what")):
         return None  # 'D.243, docs.1, 5': documents within the file, no level above the folios
     return m
+
+
+_KEYWORD_UNREAD = re.compile(rf"\s*[,.:]?\s*(?P<what>(?<![\w'’])(?:{'|'.join(_KEYWORDS.values())})\s*(?=\S{{0,6}}\d)\S+)")
+"""A level's keyword followed by what the grammar could not read as its value, though figures stand in it:
+'Д. 745. Л. la—11 об.' (the OCR's 'la' for '1a'). An initial is no keyword here: 'd. 5. L. Trotsky' has none."""
 
 
 _CLAUSE_END = re.compile(rf"[^;()]*?(?=\s*(?:;|\.\s+[{CAPITAL}]|[()]|\.?\s*$))")
@@ -366,7 +375,13 @@ def archive_before(text: str, start: int, known: list[str]) -> ArchiveName | Non
             return ArchiveName(m.group("abbr").strip(), _name_start(before, m.start()), True)
     m = _IN_PARENS.search(before)
     if m and m.start() > 0 and before[:m.start()].rstrip()[-1:].isalpha():
-        return ArchiveName(m.group("abbr"), _name_start(before, m.start()), True)
+        opened = _unclosed(before[:m.start()])
+        if opened is None:
+            return ArchiveName(m.group("abbr"), _name_start(before, m.start()), True)
+        # 'РГАСПИ (Российский …, бывший … (ЦПА ИМЛ). Ф. 71': the abbreviation in brackets is the archive's former
+        # name, inside a description the print never closed; the archive is the one before that description.
+        outer = _BARE.search(before[:opened] + " ")
+        return ArchiveName(outer.group("abbr"), outer.start(), False) if outer else None
     for abbr in sorted(known, key=len, reverse=True):
         m = re.search(rf"(?<![\w-]){re.escape(abbr)}(?:\s*\([^()]*\))?\s*[,.:]?\s*$", before)
         if m:
@@ -382,6 +397,17 @@ def archive_before(text: str, start: int, known: list[str]) -> ArchiveName | Non
         if m and _fond_with_opis(text, start):
             return ArchiveName(abbr, m.start("abbr"), False)
     return None
+
+
+def _unclosed(text: str) -> int | None:
+    """Where the last bracket left open in text opens, or None."""
+    opened: list[int] = []
+    for i, ch in enumerate(text):
+        if ch == "(":
+            opened.append(i)
+        elif ch == ")" and opened:
+            opened.pop()
+    return opened[-1] if opened else None
 
 
 def _fond_with_opis(text: str, start: int) -> bool:
