@@ -91,7 +91,7 @@ class ArchivalRef:
     archive: str
     """The archive's abbreviation as the text defines or uses it (GARF, TsGA)."""
     fond: str
-    """Fond (collection) number."""
+    """Fond (collection) number; empty for a case file known by its number alone (then no opis either)."""
     opis: str
     """Opis' (inventory) number; empty where the shelfmark prints none (the fond's files numbered directly)."""
     delo: str
@@ -103,8 +103,10 @@ class ArchivalRef:
 
     def __post_init__(self):
         # A file shown without its archive, fond or delo is a file that does not exist: never made, whatever
-        # reads it. An opis may be absent, where the archive numbers files within the fond ('f. 454, d. 7').
-        missing = [name for name in ("archive", "fond", "delo") if not str(getattr(self, name)).strip()]
+        # reads it. An opis may be absent, where the archive numbers files within the fond ('f. 454, d. 7'); a
+        # fond too, for a case file known by its number alone ('ЦА ФСБ РФ, АСД № Р–3454'), never a fond alone.
+        missing = [name for name in ("archive", "fond", "delo") if not str(getattr(self, name)).strip()
+                   and not (name == "fond" and not self.opis)]
         if missing:
             raise ValueError(f"an archival file needs its {' and '.join(missing)}")
 

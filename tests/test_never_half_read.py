@@ -16,15 +16,17 @@ from editio.records import ArchivalRef, Block, Edition, Metadata, Note, Source
 
 
 @pytest.mark.parametrize("levels", [("GARF", "R-1", "1", ""), ("GARF", "", "1", "5"), ("", "R-1", "1", "5"),
-                                    ("GARF", "R-1", "1", "  ")])
+                                    ("GARF", "R-1", "1", "  "), ("ЦА ФСБ", "", "", "")])
 def test_a_file_without_a_level_cannot_be_made(levels):
     with pytest.raises(ValueError, match="an archival file needs its"):
         ArchivalRef(*levels)
 
 
 def test_a_file_of_a_fond_without_opisi_can():
-    """'AGTsTM, f. 454, d. 7': some archives number the files of a fond directly; no opis is printed or lost."""
+    """'AGTsTM, f. 454, d. 7': some archives number the files of a fond directly; no opis is printed or lost;
+    'ЦА ФСБ РФ, АСД № Р–3454': a case file is known by its number alone."""
     assert ArchivalRef("AGTsTM", "454", "", "7").opis == ""
+    assert ArchivalRef("ЦА ФСБ РФ", "", "", "Р–3454").fond == ""
 
 
 def test_a_hand_edited_file_without_its_delo_is_a_clear_problem():
@@ -36,7 +38,8 @@ def test_a_hand_edited_file_without_its_delo_is_a_clear_problem():
         "'delo': ''}\"); give every level, or remove the record"]
 
 
-ARCHIVES = ["GARF", "RGASPI", "TsGAIPD SPb", "ЦА ФСБ", "GASPI", "NA IRI RAN", "ГУРК НАРК 2", "DAKhO", "MM", "USSR"]
+ARCHIVES = ["GARF", "RGASPI", "TsGAIPD SPb", "ЦА ФСБ", "GASPI", "NA IRI RAN", "ГУРК НАРК 2", "DAKhO", "MM", "USSR",
+            "ЦА ФСБ РФ, АСД №", "ЦА ФСБ РФ, АСД № Р–3454 на Иванова И. И.,"]
 KEYWORDS = ["f.", "F.", "fond", "Fond", "op.", "Op.", "opis'", "d.", "D.", "dd.", "Dd.", "delo", "l.", "ll.", "L.",
             "p.", "pp.", "Ф.", "Оп.", "Д.", "Л.", "ед. хр.", "ed. kr.", "spr.", "ark.", "razd.", "t.", "vyp.",
             "svyazka", "Schedule", "Case", "Folio", "docs.", "no.", "Ibid.,", "Там же.", "in ibid.,", "1."]
@@ -94,14 +97,18 @@ def test_no_note_text_makes_a_file_with_a_level_missing_or_cut_short(texts):
             if c.archive is None:
                 continue
             a = c.archive
-            assert all(v.strip() for v in (a.archive, a.fond, a.delo)), (note.text, a)
+            assert a.archive.strip() and a.delo.strip(), (note.text, a)
+            shown = c.printed + (by_id[c.repeats].printed if c.repeats in by_id else "")
+            if not a.fond:  # only a case file known by its number alone, never a fond lost
+                assert "№" in shown and not a.opis, (note.text, a)
             if not a.opis:  # only where no opis is printed, in the citation or in the file it continues
-                shown = c.printed + (by_id[c.repeats].printed if c.repeats in by_id else "")
                 assert not re.search(r"(?i)(?<!\w)(?:op|оп|opis'?|schedule)\.?\s*\d", shown), (note.text, a)
             # Each level stands whole in the citation, or is carried from the file it repeats or continues; a
             # file within a printed range ('dd. 12–15') has its delo inside the range that ends where it stands.
             for level in ("fond", "opis", "delo"):
                 value = getattr(a, level)
+                if not value:
+                    continue
                 carried = c.repeats in by_id and getattr(by_id[c.repeats].archive, level) == value
                 if level == "delo" and not c.printed:
                     assert _within_range(value, note.text[:c.offset]), (note.text, a)

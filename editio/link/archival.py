@@ -36,7 +36,7 @@ def find_archival(note: Note, known: list[str], taken: list[Item]) -> list[Item]
         if any(i.start <= chain.start < i.end for i in taken):
             continue
         name = (shelfmark.archive_before(text, chain.start, known) or shelfmark.archive_after(text, chain)
-                if chain.top == "fond" else None)
+                if chain.top == "fond" or chain.case_file else None)
         if name is None and len(chain.elements) == 1 and chain.top == "fond":
             continue  # 'f. 218' alone, no archive before it: a folio in the British manner, no fond
         if name is None:
@@ -55,7 +55,9 @@ def files(text: str, start: int, archive: str, chain: shelfmark.Chain, evidence:
     values = levels(chain, base)
     # Fond and delo always; an opis only where the shelfmark (or the file it continues) prints one: 'f. 454,
     # d. 7' has none, its archive numbering the files within the fond.
-    missing = [level for level, value in zip(shelfmark.LEVELS[:3], values) if not value and level != "opis"]
+    case_file = chain.case_file or base is not None and not base.fond
+    missing = [level for level, value in zip(shelfmark.LEVELS[:3], values)
+               if not value and level != "opis" and not (level == "fond" and case_file)]
     unread = None if end else shelfmark.unread_after(text, chain)
     end = end or (chain.end if unread is None else shelfmark.clause_end(text, unread.end()))
     printed = text[start:end]

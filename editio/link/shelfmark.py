@@ -120,6 +120,8 @@ class Chain:
     elements: list[Element] = field(default_factory=list)
     tom: str = ""
     """The volume of the file, printed between delo and folios ('Спр. 6974. Т. 1. Арк. 319', 't. 2 (1948), l. 61')."""
+    case_file: bool = False
+    """A case file known by its number alone, below its archive ('ЦА ФСБ РФ, АСД № Р–3454'): it has no fond."""
 
     @property
     def start(self) -> int:
@@ -179,9 +181,11 @@ def chain_at(text: str, pos: int, ocr_first: bool = False) -> Chain | None:
         return Chain([folios], tom=tom.group("val").strip("«»"))
     lieta = _NEXT["delo"].match(text, pos) if text[pos:pos + 1] in "Ll" else None  # Latvian 'l. 14, lp. 6'
     first = Element("delo", lieta.group("val"), pos, lieta.end()) if lieta else element_at(text, pos, ocr=ocr_first)
-    if first is None:
-        return None
-    chain = Chain([first])
+    return _extend(Chain([first]), text) if first else None
+
+
+def _extend(chain: Chain, text: str) -> Chain:
+    """The chain with the levels printed below its last one, in order."""
     while True:
         below = LEVELS[LEVELS.index(chain.elements[-1].level) + 1:]
         if not below:
@@ -202,6 +206,23 @@ def chain_at(text: str, pos: int, ocr_first: bool = False) -> Chain | None:
             break
         chain.elements.append(nxt)
     return chain
+
+
+_CASE_FILE = re.compile(rf"(?P<kw>АСД|арх\.\s?-?\s?след\.\s?дело|архивно-следственное\s+дело|ASD|arkh\.-sled\.\s+delo)\s*"
+                        rf"№\s*(?P<val>(?:[{CAPITAL}]{{1,2}}\s?[-–]\s?)?\d+)(?![\w/]|[-–]\w)"
+                        rf"(?:\s+(?:на|on|against)\s+[^,;()]{{1,80}}?(?=[,.]\s*(?:[TtТт]\.|[LlЛл]{{1,2}}\.)))?")
+"""A case file of the security services' archives, known by its number alone (no fond, no opis), perhaps with
+whose case it is: 'ЦА ФСБ РФ, АСД № Р–3454 на Арватову–Тухачевскую Е. Н., т. 2 (1948 г.), л. 61'."""
+
+
+def _case_files(text: str) -> list[Chain]:
+    """The case files named after an archive's abbreviation, with their tom and folios."""
+    out = []
+    for m in _CASE_FILE.finditer(text) if "№" in text else ():
+        if _BARE.search(text[max(0, m.start() - 40):m.start()]):
+            chain = Chain([Element("delo", m.group("val"), m.start(), m.end())], case_file=True)
+            out.append(_extend(chain, text))
+    return out
 
 
 _PARTS = rf"(?P<fond>{_VALUE})(?P<sep>[/.])(?P<opis>{_VALUE})(?P=sep)(?P<delo>{_VALUE})"
@@ -230,7 +251,7 @@ _DATE_OR_YEAR = re.compile(r"(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|1[0-2])\.(?:1[
 def chains(text: str) -> tuple[Chain, ...]:
     """Every chain in a text, in order; a chain is never counted twice from inside itself. (Asked for twice a
     note, to gather the archives and to link; the chains are never changed once read.)"""
-    positional = _positional(text)
+    positional = _positional(text) + _case_files(text)
     out: list[Chain] = []
     pos = 0
     while True:
@@ -317,7 +338,10 @@ _KEYWORD_UNREAD = re.compile(rf"\s*[,.:]?\s*(?P<what>(?<![\w'’])(?:{'|'.join(_
 _CLAUSE_END = re.compile(rf"[^;()]*?(?=\s*(?:;|\.\s+[{CAPITAL}]|[()]|\.?\s*$))")
 
 
-_DATES = re.compile(r"\d{1,2}\s+(?i:" + "|".join(MONTHS) + r")\b\.?(?:\s+\d{4})?|(?i:" + "|".join(MONTHS)
+_MONTH_NAMES = list(MONTHS) + ("января февраля марта апреля мая июня июля августа сентября октября ноября декабря "
+                         "січня лютого березня квітня травня червня липня серпня вересня жовтня листопада "
+                         "грудня").split()
+_DATES = re.compile(r"\d{1,2}\s+(?i:" + "|".join(_MONTH_NAMES) + r")\b\.?(?:\s+\d{4})?|(?i:" + "|".join(MONTHS)
                     + r")\.?\s+\d{1,2}(?:,\s*\d{4})?|(?:1[6-9]|20)\d\d|\d{1,2}\.\d{1,2}\.\d{2,4}")
 _LOOSE_NUMBER = re.compile(r"(?<![\w.–-])\d+[a-z]?(?![\w–-])")
 
@@ -432,9 +456,10 @@ def _name_start(text: str, end: int) -> int:
 
 
 def normal(value: str) -> str:
-    """A fond, opis or delo as the index groups it: letter prefix in capitals, joined by a hyphen."""
-    m = re.fullmatch(r"([A-Za-zА-Яа-яЁё]{1,2})\s?[-–]?\s?(\d.*)", value)
-    return f"{m.group(1).upper()}-{m.group(2)}" if m else value
+    """A fond, opis or delo as the index groups it: letter prefix in capitals, joined by its dash as printed
+    ('r-5457' → 'R-5457', 'Р–3454' stays), by a hyphen where none is printed ('R5457' → 'R-5457')."""
+    m = re.fullmatch(r"([A-Za-zА-Яа-яЁё]{1,2})\s?([-–]?)\s?(\d.*)", value)
+    return f"{m.group(1).upper()}{m.group(2) or '-'}{m.group(3)}" if m else value
 
 
 def folio_label(listy: str, tom: str = "") -> str:
