@@ -140,6 +140,8 @@ def continue_file(item: Item, antecedent: Citation, same_note: bool, note: Note,
     ('д. 62. ЦК ВКП(б). Совещание …, л. 7–29'): they complete it rather than cite the file again."""
     top = item.chain.top
     parent = shelfmark.LEVELS[shelfmark.LEVELS.index(top) - 1] if top != "fond" else "archive"
+    if parent == "opis" and not antecedent.archive.opis and antecedent.archive.fond:
+        parent = "fond"  # 'AGTsTM, f. 454, d. 7, d. 16': a fond without opisi numbers its files itself
     between = note.text[antecedent.offset + len(antecedent.printed):item.start]
     other = next((m for m in re.finditer(rf"(?<![\w-]){shelfmark.ABBREVIATION}", between)
                   if m.group(0) in known or m.group(0) in shelfmark.OTHER_SYSTEMS or top != "listy"), None)

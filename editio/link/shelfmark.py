@@ -323,6 +323,8 @@ def unread_after(text: str, chain: Chain) -> re.Match | None:
     if chain.elements[-1].level == "listy":
         return None
     m = _UNREAD.match(text, chain.end) or _KEYWORD_UNREAD.match(text, chain.end)
+    if m and element_at(text, m.start("what")):
+        return None  # a keyword read whole: another shelfmark of the note ('f. 454, d. 7, d. 16')
     if m is None or m.re is _UNREAD and _YEAR_OR_DATE.match(text, m.start("n") if m.group("n") else m.start("bare")):
         return None
     if m.re is _UNREAD and chain.elements[-1].level == "delo" and _DOCUMENTS.match(m.group("what")):
