@@ -57,7 +57,8 @@ def find_ibids(note: Note) -> list[Item]:
 
 _DATE = (r"(?:\d{1,2}\s+)?(?:" + "|".join(m.capitalize() for m in MONTHS[:12]) + r")\.?(?:\s+\d{1,2},)?\s+\d{4}"
          r"|(?:1[6-9]|20)\d\d")
-DESCRIBED = re.compile(rf"[,.:]\s+(?!(?:and|or|see|also|cf|in|quoted|cited|p|pp|l|ll|f|d|op|vol|bl|fol|k|s)\b)"
+DESCRIBED = re.compile(rf"[,.:]\s+(?!(?:and|or|see|also|cf|in|quoted|cited|p|pp|l|ll|f|d|op|vol|bl|fol|k|s)\b"
+                       rf"|[{SMALL}]{{1,5}}\.\s*\d)"
                        rf"[{SMALL}][\w'’-]*(?:,?\s+(?:{_DATE}|[^\W\d_][\w'’-]*))*(?=\s*(?:[;)]|\.(?:\s|$)|$))")
 """After an Ibid., words that describe the document cited (in lower case, dates their only figures), up to the
 end of the clause: 'Ibid., political report of 10 July 1941.', 'Ibid., letter to Molotov.'"""

@@ -20,7 +20,7 @@ LEVELS = ("fond", "opis", "delo", "listy")
 _KEYWORDS = {  # Ukrainian archives print opys, sprava (spr.) and arkush (ark.) for opis, delo and list; the
     # Presidential archive's fond 89 perechen' (per.) and dokument (dok.); manuscript archives edinitsa
     # khraneniia (ed. khr., ed. kr.) for the file
-    "fond": r"[Ff]ond|[Фф]онд|[FfФф]\.|F,(?=\s*\d+,\s*(?:[Ii]nv|[Oo]p))",
+    "fond": r"[Ff]ond|[Ff]und|[Фф]онд|[FfФф]\.|F,(?=\s*\d+,\s*(?:[Ii]nv|[Oo]p))",
     "opis": r"[Oo]pis['’ʹ]?|[Oo]pys|[Oo]p\.?|[Pp]erechen['’]?|[Pp]er\.|[Оо]пись|[Оо]пис|[OoОо][пp]\.|[Пп]ер\.",
     "delo": r"[Dd]elo|[Dd]\.|[Ss]prava|[Ss]pr\.|[Dd]ok\.|[Ee]d\.\s?kh?r\.|[Дд]ело|[Дд]\.|[Сс]права|[Сс]пр\.|[Дд]ок\."
             r"|[Ее]д\.\s?хр\.",
@@ -47,14 +47,23 @@ _ELEMENT = {level: re.compile(rf"(?<![\w'’])(?<![^\W\d_]\.)(?P<kw>{kw})\s*(?P<
 _NEXT = {  # keywords read only right below the level above, never starting a shelfmark: Estonian nimistu (n.)
     # and säilik (s.), Lithuanian apyrašas (ap.) and byla (b.), Latvian apraksts (apr.), lieta (l., when a
     # lapa follows: 'l. 212, lp. 7') and lapa (lp.); folios printed as pages ('delo 1320, p. 14'); the levels
-    # in English ('Fond 102, Schedule 314, Case 35, Folio 302-10', 'inventory', 'file', 'sheets'); D and L
+    # in English ('Fond 102, Schedule 314, Case 35, Folio 302-10', 'fund 4, register 100, file 275', 'inventory',
+    # 'sheets'); D and L
     # whose full stop the print lost ('Op.1. D 2. L.3-4'); Latin letters the OCR or a web copy put for Cyrillic
     # ones ('On. 1', 'Он. 1' for 'Оп. 1'; 'Cnp. 36610' for 'Спр.'); 'c.' and 'sh.' for case and sheets
-    "opis": re.compile(rf"(?P<kw>[Nn]\.|[Aa]pr\.|[Aa]p\.|[Ss]chedule|[Ii]nventory|[Ii]nv\.|[OО][nн]\.)\s*(?P<val>{NUMBER})"),
+    "opis": re.compile(rf"(?P<kw>[Nn]\.|[Aa]pr\.|[Aa]p\.|[Ss]chedule|[Rr]egister|[Ii]nventory|[Ii]nv\.|[OО][nн]\.)\s*"
+                       rf"(?P<val>{NUMBER})"),
     "delo": re.compile(rf"(?P<kw>[Ss]\.|[Bb]\.|[Ll]\.(?=\s*{NUMBER}\s*,\s*lp\.)|[Cc]ase|[Cc]\.|[Ff]ile|[CС][nп][pр]\.|[DdДд](?=\s\d))\s*"
                        rf"(?P<val>{NUMBER})"),
     "listy": re.compile(rf"(?P<kw>[Ll]p\.|[Pp]p?\.|[Ff]olios?|[Ss]heets?|[Ss]h\.|[LlЛл](?=\s\d))\s*(?P<val>{FOLIOS})"),
 }
+_ENGLISH = {level: re.compile(rf"(?P<kw>{kw})\s*(?P<val>{NUMBER})") for level, kw in
+            (("opis", "[Ss]chedule|[Rr]egister|[Ii]nventory"), ("delo", "[Cc]ase|[Ff]ile"))}
+"""The levels in English words, which may also begin what an Ibid. changes ('Ibid., register 107, file 118, 39');
+never the abbreviations of other languages, so that 'Ibid., n. 27' is a note, not a nimistu."""
+_ENGLISH_FOLIOS = re.compile(rf",\s*(?P<val>{_FOLIO}(?:{_DASH}{_FOLIO})?(?:,\s*{_FOLIO}(?:{_DASH}{_FOLIO})?)*)"
+                             rf"(?![\w/])(?=\s*(?:[.;)]|$))")
+"""Folios without a keyword after a file named in English, as such notes print them ('file 283, 14.')."""
 _PAPKA = re.compile(r"(?:[Pp](?:ap)?\.|[Pp]apka|[Пп](?:ап)?\.|[Пп]апка)\s*\d+\s*,\s*(?=(?:[Dd]\.|[Dd]elo|[Дд]\.|[Дд]ело)\s*\d)")
 """A papka between opis and delo (AVP RF: 'f. 06, op. 1, p. 14, d. 155'): a box, skipped; the delo is the file."""
 _RAZDEL = re.compile(r"(?:[Rr]azd\.|[Rr]azdel|[Рр]азд\.|[Рр]аздел)\s*(?:[IVXLC]+|\d+)\s*,\s*(?=(?:[Oo]p|[Оо]п))")
@@ -181,6 +190,9 @@ def chain_at(text: str, pos: int, ocr_first: bool = False) -> Chain | None:
         return Chain([folios], tom=tom.group("val").strip("«»"))
     lieta = _NEXT["delo"].match(text, pos) if text[pos:pos + 1] in "Ll" else None  # Latvian 'l. 14, lp. 6'
     first = Element("delo", lieta.group("val"), pos, lieta.end()) if lieta else element_at(text, pos, ocr=ocr_first)
+    if first is None and ocr_first:
+        english = next(((level, m) for level, r in _ENGLISH.items() if (m := r.match(text, pos))), None)
+        first = Element(english[0], english[1].group("val"), pos, english[1].end()) if english else None
     return _extend(Chain([first]), text) if first else None
 
 
@@ -202,6 +214,10 @@ def _extend(chain: Chain, text: str) -> Chain:
         m = _NEXT[below[0]].match(text, at)
         nxt = (Element(below[0], m.group("val").strip(), m.start(), m.end()) if m
                else element_at(text, at, below, ocr=chain.elements[-1].level == "delo"))
+        last = chain.elements[-1]
+        if (nxt is None and last.level == "delo" and re.fullmatch(r"[Ff]ile|[Cc]ase", text[last.start:last.end].split()[0])
+                and (bare := _ENGLISH_FOLIOS.match(text, last.end)) and not _YEAR_OR_DATE.fullmatch(bare.group("val"))):
+            nxt = Element("listy", bare.group("val"), bare.start("val"), bare.end("val"))
         if nxt is None:
             break
         chain.elements.append(nxt)
@@ -282,12 +298,17 @@ def _positional(text: str) -> list[Chain]:
     out: list[Chain] = []
     for m in sorted(found, key=lambda m: m.start()):
         name = _BARE.search(text[max(0, m.start() - 40):m.start()])
-        if (not name or any(c.start <= m.start() < c.end for c in out) or name.group("abbr") in OTHER_SYSTEMS
+        # 'RGADA 1239/24/2893 (…) and 1239/24/2985, 90': the second takes the archive of the first, as a shelfmark
+        # of the note that names no archive (checked there for another archive between them).
+        follows = (m.re is _SLASHED and out and out[-1].end <= m.start()
+                   and re.search(r"(?:\band|[;,])\s*$", text[:m.start()]))
+        if (not (name or follows) or any(c.start <= m.start() < c.end for c in out)
+                or name and name.group("abbr") in OTHER_SYSTEMS
                 or re.match(r"[,.]?\s*(?:folder|box|file|item|folio)\b", text[m.end():], re.IGNORECASE)):
             continue
         if m.re is _COMMAS or m.groupdict().get("sep") == ".":
             values = [m.group(level) for level in ("fond", "opis", "delo")]
-            if (not re.search("[AА]", name.group("abbr")) or _DATE_OR_YEAR.fullmatch(".".join(values))
+            if (not name or not re.search("[AА]", name.group("abbr")) or _DATE_OR_YEAR.fullmatch(".".join(values))
                     or any(_DATE_OR_YEAR.fullmatch(v) for v in values)):
                 continue
         chain = Chain([Element(level, m.group(level), m.start(level), m.end(level)) for level in LEVELS
@@ -304,7 +325,8 @@ def _positional(text: str) -> list[Chain]:
 
 
 _COMPACT_FOLIOS = re.compile(rf"(?:\s*\((?:1[6-9]|20)\d\d(?:\s*[–-]\s*\d{{2,4}})?\))?\s*,\s*"
-                             rf"(?P<val>{_FOLIO}(?:{_DASH}{_FOLIO})?)(?=\s*(?:[,;)]|\.(?!\d)|$))")
+                             rf"(?P<val>{_FOLIO}(?:{_DASH}{_FOLIO})?)(?=\s*(?:[,;)]|\.(?!\d)|$)"
+                             rf"|\s+(?:on|about|for|from|in|and|of)\s)")
 """Folios after a slashed shelfmark without a keyword, by position, perhaps after the document's year: 'TsDAHOU
 1/20/6277 (1933), 233–5, in …', 'RGASPI 17/162/14 (1932), 17'; never a year ('RGAE 4372/11/211, 1930')."""
 
