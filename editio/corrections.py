@@ -396,7 +396,7 @@ def _emend(target: Block | Note, at: int, c: Emend) -> str | None:
     for m in markers:
         if m.offset >= end:
             m.offset += delta
-    for item in list(getattr(target, "gaps", [])) + target.emendations:
+    for item in list(getattr(target, "gaps", [])) + target.emendations + target.page_breaks:
         if item.offset >= end:
             item.offset += delta
     target.emendations.append(Emendation(at, c.edition, c.source, c.reason))

@@ -55,6 +55,16 @@ class Gap:
 
 
 @dataclass
+class PageBreak:
+    """Where a new printed page begins inside a block or note (read from a PDF)."""
+
+    offset: int
+    """Characters of the text before the break."""
+    page: str
+    """The printed page that begins there."""
+
+
+@dataclass
 class Block:
     """A run of text with its markers: the title, a heading or a paragraph."""
 
@@ -70,6 +80,10 @@ class Block:
     """The editor's changes to the source's reading, offsets into text."""
     gaps: list[Gap] = field(default_factory=list)
     """Lacunae the editor marked, offsets into text."""
+    page: str = ""
+    """The printed page it begins on (read from a PDF; empty for a text seed)."""
+    page_breaks: list[PageBreak] = field(default_factory=list)
+    """The printed pages that begin inside it, offsets into text."""
 
 
 @dataclass
@@ -161,6 +175,10 @@ class Note:
     """The editor's changes to the source's reading, offsets into text."""
     citations: list[Citation] = field(default_factory=list)
     """Sources the note cites, in order (filled by the link stage)."""
+    page: str = ""
+    """The printed page it begins on (read from a PDF; empty for a text seed)."""
+    page_breaks: list[PageBreak] = field(default_factory=list)
+    """The printed pages that begin inside it, offsets into text."""
 
 
 @dataclass

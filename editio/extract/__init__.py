@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from ..problems import EditionError, Problem
-from ..records import Block, Edition, Note, Report, Source
+from ..records import Block, Edition, Note, PageBreak, Report, Source
 from .bibliography import read_bibliography
 from .body import build_sections, find_headings, join_page_breaks, repair_hyphens
-from .common import Work, find_heading, split_blocks, word_corpus
+from .common import Work, find_heading, page_marks, split_blocks, word_corpus
+from .docx import read_docx
 from .front import read_cover, read_title_block
 from .furniture import drop_furniture
 from .markers import place_markers, report_unanchored
 from .notes import breaks_off, read_notes
+from .pdf import read_pdf
 from .seed import read_seed
 
 
@@ -34,8 +37,13 @@ REFERENCES_HEADINGS = {"references", "bibliography", "works cited", "sources and
 CUT_SHORT = "give the complete text (an article without a bibliography may end with its last note)"
 
 
+READERS = {".pdf": read_pdf, ".docx": read_docx}
+"""The reader of each kind of seed besides text (read_seed): each gives the lines a text seed would hold."""
+
+
 def extract(path: Path, label: str) -> tuple[Edition, Report]:
-    lines, data = read_seed(path, label)
+    lines, data = READERS.get(path.suffix.lower(), read_seed)(path, label)
+    pages = {ln.no: ln.page for ln in lines}
     work = Work(label)
     lines = drop_furniture(lines, work)
     notes_at = find_heading(lines, NOTES_HEADINGS)
@@ -56,7 +64,8 @@ def extract(path: Path, label: str) -> tuple[Edition, Report]:
         if breaks_off(run.text):
             work.doubt("suspected-lacuna", run.lines[-1], f"note {n} breaks off mid-sentence "
                        f"('…{run.text[-40:].lstrip()}'): text may be lost there", note=n, excerpt=run.text[-60:])
-    bibliography = read_bibliography(lines[refs_at + 1:], work) if refs_at is not None else []
+    bibliography = (read_bibliography([replace(ln, text=page_marks(ln.text)[0]) for ln in lines[refs_at + 1:]], work)
+                    if refs_at is not None else [])
 
     texts = [b.raw for b in bibliography] + [r.text for _, r in note_runs]
     headings = find_headings(body_runs)
@@ -77,6 +86,8 @@ def extract(path: Path, label: str) -> tuple[Edition, Report]:
         work.fail(last.no, f"the text ends inside the notes: note {notes[-1].n} is the last, but the text "
                   f"calls notes {', '.join(map(str, beyond[:3]))}{' …' if len(beyond) > 3 else ''}",
                   last.text.strip(), CUT_SHORT)
+    for item in blocks + notes:
+        _pages(item, pages)
     for doubt in work.doubts:
         if doubt.kind == "suspected-lacuna":
             doubt.block = next((b.id for b in blocks if doubt.line in b.lines), None)
@@ -89,6 +100,17 @@ def extract(path: Path, label: str) -> tuple[Edition, Report]:
         notes=notes, bibliography=bibliography)
     report_unanchored(edition, work)
     return edition, _report(edition, work)
+
+
+def _pages(item: Block | Note, pages: dict[int, str]) -> None:
+    """The printed page a block or note begins on, and where others begin inside it (the reader's page marks
+    taken out of its text, its markers' offsets with them)."""
+    item.page = pages.get(item.lines[0], "") if item.lines else ""
+    item.text, marks = page_marks(item.text)
+    shift = lambda offset: offset - sum(length for at, length, _ in marks if at < offset)  # noqa: E731
+    for m in getattr(item, "markers", []):
+        m.offset = shift(m.offset)
+    item.page_breaks = [PageBreak(shift(at), page) for at, _, page in marks]
 
 
 def _report(edition: Edition, work: Work) -> Report:

@@ -15,6 +15,8 @@ from ..textrules import (WORD, spelling)
 class Line:
     no: int
     text: str
+    page: str = ""
+    """The printed page the line stands on, where the reader knows it (a PDF's); '' for a text seed."""
 
 
 @dataclass
@@ -123,3 +125,20 @@ def word_corpus(texts: list[str]) -> Corpus:
     rare = re.compile("|".join(rf"(?<![\w-]){re.escape(v)}(?:['’]s)?(?![\w-])" for v in sorted(respell)),
                       re.IGNORECASE) if respell else None
     return Corpus({w for w in words if w[:1].islower()}, respell, rare)
+
+
+PAGE_MARK = re.compile("\ue000([\U000F0000-\U000FFFFF]*)\ue001")
+"""Where a new printed page begins inside a line's text, as a reader that knows the pages writes it: the page's
+number in private-use characters (so that no rule reads its figures) between two marks."""
+
+
+def page_mark(label: str) -> str:
+    return "\ue000" + "".join(chr(0xF0000 + ord(c)) for c in label) + "\ue001"
+
+
+def page_marks(text: str) -> tuple[str, list[tuple[int, int, str]]]:
+    """The text without its page marks, and each mark as (where it stood, its length, the page's number)."""
+    marks = [(m.start(), len(m.group(0)), "".join(chr(ord(c) - 0xF0000) for c in m.group(1)))
+             for m in PAGE_MARK.finditer(text)]
+    return PAGE_MARK.sub("", text), marks
+

@@ -1,0 +1,520 @@
+"""The reader of PDF seeds: the article's own PDF, read from its text layer with PDFium (pypdfium2).
+
+It gives the lines a text seed holds (title block, paragraphs separated by blank lines, headings, a 'Notes'
+line and the notes, a references line and the entries), so the structure rules after it are those of text
+seeds; but it reads from the layout, with certainty, what a PDF-to-text extraction loses or damages:
+
+- a marker is a smaller glyph raised above its line's baseline: it is written as superscript digits, which the
+  marker rules take as they stand;
+- running heads (the same words at the top of several pages) and page numbers are page furniture: dropped, the
+  page numbers kept as the printed page of every line;
+- a footnote is a smaller line at the foot of a page below the text, starting with its number; one that goes on
+  at the foot of the next page is joined, numbering that starts again on each page is made continuous (its
+  markers with it), and the footnotes are written after the text under 'Notes', as endnotes are;
+- a word the typesetter hyphenated at a line's end (PDFium marks such hyphens) is joined; a hyphen the text
+  prints is kept;
+- italics (the font's) as *…*; a paragraph goes on across a page when the next page does not begin a new one
+  (no indent, no gap); headings are lines in a larger or bold font.
+
+Each line carries the printed page it stands on; where a paragraph or note goes on onto another page, the
+point is marked in its text (common.page_mark) for the extraction to record as a page break. What cannot be read
+fails clearly: a file that is no PDF or is damaged, an encrypted one, a scan without a text layer, more pages
+than a journal article has, a PDF that takes too long.
+"""
+from __future__ import annotations
+
+import ctypes
+import re
+import statistics
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..textrules import SUPERSCRIPTS
+from .common import Line, Work, page_mark
+
+MAX_PAGES = 400
+"""Pages a seed may have: far more than any article; a longer PDF is refused."""
+TIME_LIMIT = 60.0
+"""Seconds the reading may take before it is stopped with an error."""
+_HYPHENS = "-\u00ad\ufffe\u2010"
+
+
+@dataclass
+class _Glyph:
+    ch: str
+    x: float
+    y: float
+    size: float
+    italic: bool
+    bold: bool
+    hyphen: bool
+
+
+@dataclass
+class _PLine:
+    """A printed line of a page, its glyphs in reading order."""
+
+    page: int
+    """Index of its page in the PDF."""
+    glyphs: list[_Glyph]
+    base: float
+    """Baseline (PDF units, from the bottom of the page)."""
+    size: float
+    """Size of its text (its superscripts aside)."""
+    x0: float = 0.0
+    x1: float = 0.0
+    kind: str = "body"
+    """body, footnote, furniture."""
+
+    @property
+    def text(self) -> str:
+        return "".join(g.ch for g in self.glyphs)
+
+
+@dataclass
+class _Page:
+    index: int
+    lines: list[_PLine]
+    label: str = ""
+    """The page number printed on it (or, where none is, its place in the PDF)."""
+    height: float = 0.0
+
+
+@dataclass
+class _Piece:
+    """A paragraph, heading, note or entry being written: its glyphs with the page each stretch stands on."""
+
+    kind: str
+    glyphs: list[tuple[_Glyph, bool, int]] = field(default_factory=list)
+    """(glyph, superscript, page index)."""
+    n: int = 0
+    """For a note: its number."""
+
+
+def read_pdf(path: Path, label: str) -> tuple[list[Line], bytes]:
+    """The PDF's lines, as a text seed would hold them, each with its printed page."""
+    import pypdfium2 as pdfium  # only when a PDF is read: the library is large
+
+    work = Work(label)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        work.fail(0, "cannot read the file", exc.strerror or str(exc), "check the path and its permissions")
+    if not data.lstrip()[:5] == b"%PDF-":
+        work.fail(0, "this file is named .pdf but is no PDF", data[:20].decode("latin-1", "replace"),
+                  "give the article's PDF, or its text extraction as a .txt seed")
+    try:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            work.fail(0, "the PDF is encrypted", "", "give an unencrypted copy (e.g. qpdf --decrypt IN OUT)")
+        work.fail(0, "the PDF cannot be read: it is damaged or cut short", str(exc),
+                  "give the whole file, as the publisher made it")
+    if len(doc) > MAX_PAGES:
+        work.fail(0, f"the PDF has {len(doc)} pages, more than an article has", "",
+                  f"give one article (at most {MAX_PAGES} pages)")
+    started = time.monotonic()
+    pages = []
+    for i in range(len(doc)):
+        if time.monotonic() - started > TIME_LIMIT:
+            work.fail(0, f"reading the PDF took longer than {TIME_LIMIT:.0f} s and was stopped", "",
+                      "report it, with the PDF")
+        pages.append(_read_page(doc, i))
+    doc.close()
+    if sum(len(p.lines) for p in pages) == 0:
+        work.fail(0, "no text layer: the PDF holds images of pages only", "",
+                  "run OCR first, e.g. ocrmypdf IN.pdf OUT.pdf, and give OUT.pdf")
+    return _Layout(pages).lines(), data
+
+
+# --- the glyphs and lines of a page -------------------------------------------------------------------------
+
+def _read_page(doc, index: int) -> _Page:
+    import pypdfium2.raw as raw
+
+    page = doc[index]
+    height = page.get_height()
+    textpage = page.get_textpage()
+    count = textpage.count_chars()
+    x, y = ctypes.c_double(), ctypes.c_double()
+    fonts: dict[int, tuple[bool, bool]] = {}
+    glyphs = []
+    for i in range(count):
+        code = raw.FPDFText_GetUnicode(textpage, i)
+        ch = chr(code)
+        if ch in "\r\n\x02" or code == 0:
+            continue
+        raw.FPDFText_GetCharOrigin(textpage, i, x, y)
+        obj = raw.FPDFText_GetTextObject(textpage, i)
+        key = ctypes.cast(obj, ctypes.c_void_p).value or 0
+        if key not in fonts:
+            fonts[key] = _font_style(raw, obj)
+        italic, bold = fonts[key]
+        hyphen = ch in _HYPHENS and bool(raw.FPDFText_IsHyphen(textpage, i))
+        glyphs.append(_Glyph(" " if ch.isspace() else ch, x.value, y.value, raw.FPDFText_GetFontSize(textpage, i),
+                             italic, bold, hyphen))
+    textpage.close()
+    page.close()
+    return _Page(index, _lines(index, glyphs), height=height)
+
+
+def _font_style(raw, obj) -> tuple[bool, bool]:
+    """(italic, bold) of a text object's font, from its name and flags."""
+    if not obj:
+        return False, False
+    font = raw.FPDFTextObj_GetFont(obj)
+    buf = ctypes.create_string_buffer(256)
+    n = raw.FPDFFont_GetBaseFontName(font, buf, 256) if font else 0
+    name = buf.raw[:max(0, n - 1)].decode("latin-1", "replace").lower()
+    weight = raw.FPDFFont_GetWeight(font) if font else 0
+    italic = bool(re.search(r"italic|oblique|\bit\b|-it$", name))
+    bold = "bold" in name or "black" in name or "heavy" in name or weight >= 600
+    return italic, bold
+
+
+def _lines(page: int, glyphs: list[_Glyph]) -> list[_PLine]:
+    """Glyphs in reading order as lines: a glyph joins the line when it stands on its baseline, or raised and
+    smaller (a superscript); a line begun by a superscript takes the baseline of the text after it."""
+    lines: list[_PLine] = []
+    for g in glyphs:
+        line = lines[-1] if lines else None
+        if line is not None:
+            raised = g.y - line.base
+            if abs(raised) <= 0.35 * max(line.size, g.size) or g.size < 0.85 * line.size and 0 < raised < line.size:
+                line.glyphs.append(g)
+                if g.size > line.size and g.ch != " ":
+                    line.size = g.size
+                continue
+            if (g.size > 1.15 * line.size and 0 < line.base - g.y < g.size
+                    and all(h.size < 0.85 * g.size or h.ch == " " for h in line.glyphs)):
+                line.base, line.size = g.y, g.size  # the superscript began the line
+                line.glyphs.append(g)
+                continue
+        if g.ch == " ":
+            continue
+        lines.append(_PLine(page, [g], g.y, g.size))
+    for line in lines:
+        while line.glyphs and line.glyphs[-1].ch == " ":
+            line.glyphs.pop()
+        text = [h for h in line.glyphs if h.ch != " "]
+        line.x0 = text[0].x if text else 0.0
+        line.x1 = text[-1].x + 0.5 * text[-1].size if text else 0.0
+    return [line for line in lines if line.glyphs]
+
+
+def _superscript(g: _Glyph, line: _PLine) -> bool:
+    return g.size < 0.85 * line.size and g.y - line.base > 0.15 * line.size
+
+
+# --- the layout of the whole ----------------------------------------------------------------------------------
+
+NUMBERED = re.compile(r"^\s*(\d{1,3})(?:[.)]\s*|\s+)(?=\S)")
+_ROMAN = re.compile(r"^[ivxlcdm]+$", re.IGNORECASE)
+NOTES_HEADINGS = {"notes", "endnotes"}
+REFERENCES_HEADINGS = {"references", "bibliography", "works cited", "sources and literature", "reference list",
+                       "select bibliography", "sources", "literature", "sources and bibliography"}
+
+
+class _Layout:
+    """The pages' lines sorted into furniture, text and footnotes, then written as a text seed's lines."""
+
+    def __init__(self, pages: list[_Page]):
+        self.pages = pages
+        sizes = Counter(round(g.size, 1) for p in pages for ln in p.lines for g in ln.glyphs
+                        if g.ch != " " and not _superscript(g, ln))
+        self.body = sizes.most_common(1)[0][0] if sizes else 10.0
+        body_lines = [ln for p in pages for ln in p.lines if abs(ln.size - self.body) < 0.5]
+        self.left = _mode([round(ln.x0) for ln in body_lines]) if body_lines else 0.0
+        self.right = sorted(ln.x1 for ln in body_lines)[int(0.95 * (len(body_lines) - 1))] if body_lines else 0.0
+        gaps = [a.base - b.base for p in pages for a, b in zip(p.lines, p.lines[1:])
+                if abs(a.size - self.body) < 0.5 and abs(b.size - self.body) < 0.5 and 0 < a.base - b.base < 3 * self.body]
+        self.leading = statistics.median(gaps) if gaps else 1.2 * self.body
+        self._furniture()
+        self._footnotes()
+
+    # -- furniture: running heads and page numbers --
+
+    def _furniture(self) -> None:
+        """A page's first or last line is furniture when it is a page number, when the same words stand there
+        on other pages (a running head or foot, its page number aside), or, at the top, when it stands apart
+        above the text in no larger a font than the text's (a running head in the margin). A page number
+        found so is the page's printed number."""
+        heads = Counter(_head_key(p.lines[0].text) for p in self.pages if p.lines)
+        feet = Counter(_head_key(p.lines[-1].text) for p in self.pages if p.lines)
+        for page in self.pages:
+            if not page.lines:
+                continue
+            first, last = page.lines[0], page.lines[-1]
+            apart = (len(page.lines) > 1 and first.base - page.lines[1].base > 1.8 * self.leading
+                     and first.size <= self.body + 0.5 and not all(g.bold for g in first.glyphs if g.ch != " "))
+            for line, others, alone in ((first, heads, apart), (last, feet, False)):
+                text = line.text.strip()
+                number = re.fullmatch(r"\d{1,4}|[ivxlcdm]{1,7}", text, re.IGNORECASE)
+                if number or alone or others[_head_key(text)] > 1 and _head_key(text):
+                    line.kind = "furniture"
+                    digits = number or re.search(r"(?<!\d)\d{1,4}(?!\d)", text)
+                    page.label = page.label or (digits.group(0) if digits else "")
+        for i, page in enumerate(self.pages):
+            page.label = page.label or str(i + 1)
+
+    # -- footnotes: the smaller lines at a page's foot, below its text --
+
+    def _footnotes(self) -> None:
+        for page in self.pages:
+            text = [ln for ln in page.lines if ln.kind != "furniture"]
+            body = [i for i, ln in enumerate(text) if ln.size >= 0.95 * self.body]
+            if not body:
+                continue  # a page all in a smaller size: endnotes, references, not footnotes
+            foot = text[body[-1] + 1:]
+            if foot and NUMBERED.match(_plain(foot[0])) or foot and _starts_superscript(foot[0]):
+                for ln in foot:
+                    ln.kind = "footnote"
+            elif foot and len(self.pages) > 1 and page.index > 0:
+                # A footnote going on from the page before, with no number of its own.
+                if all(ln.size < 0.95 * self.body for ln in foot):
+                    for ln in foot:
+                        ln.kind = "footnote"
+
+    # -- writing --
+
+    def lines(self) -> list[Line]:
+        pieces = self._pieces()
+        out: list[str] = []
+        pages: list[str] = []
+        for piece in pieces:
+            text = _markdown(piece.glyphs, self)
+            if piece.kind in ("heading", "title", "author", "notes-heading", "refs-heading"):
+                out += [text, ""]
+                pages += [self._label(piece.glyphs[0][2]), ""]
+            elif piece.kind == "note":
+                out.append(f"{piece.n}. {text}")
+                pages.append(self._label(piece.glyphs[0][2]))
+            elif piece.kind == "entry":
+                out.append(text)
+                pages.append(self._label(piece.glyphs[0][2]))
+            else:
+                out += [text, ""]
+                pages += [self._label(piece.glyphs[0][2]), ""]
+        return [Line(i + 1, t, page=pg) for i, (t, pg) in enumerate(zip(out, pages))]
+
+    def _label(self, index: int) -> str:
+        return self.pages[index].label
+
+    def _pieces(self) -> list[_Piece]:
+        text = [ln for p in self.pages for ln in p.lines if ln.kind == "body"]
+        feet = [ln for p in self.pages for ln in p.lines if ln.kind == "footnote"]
+        footnotes, renumber = self._read_footnotes(feet)
+        pieces: list[_Piece] = []
+        section = "text"
+        previous: _PLine | None = None
+        for ln in text:
+            plain = _plain(ln).strip()
+            low = plain.rstrip(":").lower()
+            if low in NOTES_HEADINGS and self._heading(ln, previous):
+                section = "notes"
+                pieces.append(self._whole(ln, "notes-heading"))
+                previous = None
+                continue
+            if low in REFERENCES_HEADINGS and self._heading(ln, previous):
+                if footnotes and section == "text":
+                    pieces += self._notes_block(footnotes)
+                    footnotes = []
+                section = "references"
+                pieces.append(self._whole(ln, "refs-heading"))
+                previous = None
+                continue
+            if section == "text":
+                self._text_line(ln, previous, pieces, renumber)
+            elif section == "notes":
+                self._note_line(ln, previous, pieces)
+            else:
+                self._entry_line(ln, previous, pieces)
+            previous = ln
+        if footnotes:
+            pieces += self._notes_block(footnotes)
+        return pieces
+
+    def _notes_block(self, footnotes: list[_Piece]) -> list[_Piece]:
+        heading = _Piece("notes-heading", [(_Glyph(ch, 0, 0, self.body, False, False, False), False,
+                                            footnotes[0].glyphs[0][2]) for ch in "Notes"])
+        return [heading] + footnotes
+
+    def _whole(self, ln: _PLine, kind: str) -> _Piece:
+        return _Piece(kind, [(g, _superscript(g, ln), ln.page) for g in ln.glyphs])
+
+    def _heading(self, ln: _PLine, previous: _PLine | None) -> bool:
+        """A line on its own in a larger or a bold font, shorter than the measure."""
+        glyphs = [g for g in ln.glyphs if g.ch != " "]
+        bigger = ln.size > 1.1 * self.body
+        bold = glyphs and all(g.bold for g in glyphs if not _superscript(g, ln))
+        return bool(bigger or bold) and len(glyphs) < 120
+
+    def _starts_paragraph(self, ln: _PLine, previous: _PLine | None) -> bool:
+        if previous is None or previous.page != ln.page and previous.kind != "body":
+            return True
+        indent = ln.x0 - self.left > 0.6 * self.body
+        short = previous.x1 < self.right - 2.0 * self.body
+        if previous.page != ln.page:
+            return indent or short and _ends_sentence(_plain(previous))
+        gap = previous.base - ln.base > 1.45 * self.leading
+        return indent or gap or short and _ends_sentence(_plain(previous))
+
+    def _text_line(self, ln: _PLine, previous: _PLine | None, pieces: list[_Piece], renumber) -> None:
+        glyphs = [(g, _superscript(g, ln), ln.page) for g in ln.glyphs]
+        if renumber:
+            glyphs = _renumbered(glyphs, renumber.get(ln.page, {}))
+        if self._heading(ln, previous):
+            first = not any(p.kind in ("paragraph", "heading") for p in pieces)
+            kind = "title" if first and not any(p.kind == "title" for p in pieces) and ln.size > 1.1 * self.body else \
+                "heading"
+            if pieces and pieces[-1].kind == kind and previous is not None and self._heading(previous, None) \
+                    and previous.base - ln.base < 1.6 * ln.size:
+                _append(pieces[-1], glyphs)  # a heading printed on two lines
+            else:
+                pieces.append(_Piece(kind, glyphs))
+            return
+        last = pieces[-1] if pieces else None
+        if last is None or last.kind != "paragraph" or self._starts_paragraph(ln, previous):
+            pieces.append(_Piece("paragraph", glyphs))
+        else:
+            _append(last, glyphs)
+
+    def _note_line(self, ln: _PLine, previous: _PLine | None, pieces: list[_Piece]) -> None:
+        glyphs = [(g, _superscript(g, ln), ln.page) for g in ln.glyphs]
+        number = _number_at_start(ln)
+        notes = [p for p in pieces if p.kind == "note"]
+        expected = notes[-1].n + 1 if notes else 1
+        if number is not None and number[0] == expected:
+            pieces.append(_Piece("note", glyphs[number[1]:], n=expected))
+        elif notes and pieces[-1] is notes[-1]:
+            _append(notes[-1], glyphs)
+        elif number is not None:
+            pieces.append(_Piece("note", glyphs[number[1]:], n=number[0]))
+
+    def _entry_line(self, ln: _PLine, previous: _PLine | None, pieces: list[_Piece]) -> None:
+        glyphs = [(g, False, ln.page) for g in ln.glyphs]
+        last = pieces[-1] if pieces else None
+        hanging = previous is not None and ln.x0 - self._entry_left() > 0.6 * self.body
+        if last is not None and last.kind == "entry" and (hanging or previous is not None and previous.x1 > self.right
+                                                           - 1.0 * self.body and ln.x0 - self._entry_left() > 0.6 * self.body):
+            _append(last, glyphs)
+        else:
+            pieces.append(_Piece("entry", glyphs))
+
+    def _entry_left(self) -> float:
+        refs = [ln.x0 for p in self.pages for ln in p.lines if ln.kind == "body"]
+        return min(refs) if refs else self.left
+
+    def _read_footnotes(self, feet: list[_PLine]) -> tuple[list[_Piece], dict[int, dict[int, int]]]:
+        """The footnotes in order, numbered through; and, where the print numbers them anew on each page, the
+        numbers of each page's markers as they become (page index -> printed -> continuous)."""
+        notes: list[_Piece] = []
+        printed: list[tuple[int, int]] = []  # (page, printed number) of each note
+        for ln in feet:
+            number = _number_at_start(ln)
+            glyphs = [(g, _superscript(g, ln), ln.page) for g in ln.glyphs]
+            if number is not None and (not notes or number[0] == printed[-1][1] + 1 or number[0] == 1
+                                       and ln.page != printed[-1][0]):
+                notes.append(_Piece("note", glyphs[number[1]:], n=len(notes) + 1))
+                printed.append((ln.page, number[0]))
+            elif notes:
+                _append(notes[-1], glyphs)
+        restarts = any(n == 1 for _, n in printed[1:])
+        renumber: dict[int, dict[int, int]] = {}
+        if restarts:
+            for i, (page, n) in enumerate(printed):
+                renumber.setdefault(page, {})[n] = i + 1
+        return notes, renumber
+
+
+def _append(piece: _Piece, glyphs: list[tuple[_Glyph, bool, int]]) -> None:
+    """A line's glyphs after a piece's: a space between, none after a hyphen the typesetter made (dropped)."""
+    if piece.glyphs:
+        last = piece.glyphs[-1][0]
+        if last.hyphen:
+            piece.glyphs.pop()
+        elif last.ch not in _HYPHENS or not glyphs or not glyphs[0][0].ch.isalpha():
+            piece.glyphs.append((_Glyph(" ", last.x, last.y, last.size, False, False, False), False, piece.glyphs[-1][2]))
+    piece.glyphs += glyphs
+
+
+def _markdown(glyphs: list[tuple[_Glyph, bool, int]], layout: _Layout) -> str:
+    """A piece's text: italics as *…* (spaces outside the marks), superscript digits as such, and where a new
+    printed page begins, its page mark."""
+    out: list[str] = []
+    italic = False
+    page = glyphs[0][2] if glyphs else 0
+    for g, sup, pg in glyphs:
+        if pg != page:
+            out.append(page_mark(layout.pages[pg].label))
+            page = pg
+        if g.ch != " " and g.italic != italic and not sup:
+            if italic:  # closing: after the last letter, not after the space before this glyph
+                k = len(out)
+                while k and out[k - 1] == " ":
+                    k -= 1
+                out.insert(k, "*")
+            else:
+                out.append("*")
+            italic = g.italic
+        out.append(SUPERSCRIPTS[int(g.ch)] if sup and g.ch.isdigit() else g.ch)
+    if italic:
+        out.append("*")
+    text = re.sub(r"\*(\s+)\*", r"\1", "".join(out))  # an italic run that only a space interrupts
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
+def _renumbered(glyphs, numbers: dict[int, int]):
+    """A line's superscript markers with their page's footnote numbers made continuous."""
+    out, i = [], 0
+    while i < len(glyphs):
+        g, sup, pg = glyphs[i]
+        if sup and g.ch.isdigit():
+            j = i
+            while j < len(glyphs) and glyphs[j][1] and glyphs[j][0].ch.isdigit():
+                j += 1
+            printed = int("".join(x[0].ch for x in glyphs[i:j]))
+            value = str(numbers.get(printed, printed))
+            out += [(_Glyph(d, g.x, g.y, g.size, False, False, False), True, pg) for d in value]
+            i = j
+            continue
+        out.append(glyphs[i])
+        i += 1
+    return out
+
+
+def _number_at_start(ln: _PLine) -> tuple[int, int] | None:
+    """(number, glyphs it takes up) of a note's number at the start of a line: superscript, or '12.', '12 '."""
+    glyphs = ln.glyphs
+    sup = 0
+    while sup < len(glyphs) and glyphs[sup].ch.isdigit() and _superscript(glyphs[sup], ln):
+        sup += 1
+    if sup:
+        end = sup
+        while end < len(glyphs) and glyphs[end].ch in " .":
+            end += 1
+        return int("".join(g.ch for g in glyphs[:sup])), end
+    m = NUMBERED.match(ln.text)
+    return (int(m.group(1)), m.end()) if m else None
+
+
+def _starts_superscript(ln: _PLine) -> bool:
+    return bool(ln.glyphs) and ln.glyphs[0].ch.isdigit() and _superscript(ln.glyphs[0], ln)
+
+
+def _plain(ln: _PLine) -> str:
+    return ln.text
+
+
+def _ends_sentence(text: str) -> bool:
+    return bool(re.search(r"[.!?:…][’'\"”)\]]*\d*$", text.strip()))
+
+
+def _head_key(text: str) -> str:
+    return re.sub(r"\d+", "", text.strip().lower())
+
+
+def _mode(values: list[float]) -> float:
+    return Counter(values).most_common(1)[0][0]
