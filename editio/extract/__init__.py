@@ -38,13 +38,14 @@ CUT_SHORT = "give the complete text (an article without a bibliography may end w
 
 
 READERS = {".pdf": read_pdf, ".docx": read_docx}
-"""The reader of each kind of seed besides text (read_seed): each gives the lines a text seed would hold."""
+"""The reader of each kind of seed besides text (read_seed): each gives the lines a text seed would hold, and
+records in the Work what it repaired on the way."""
 
 
 def extract(path: Path, label: str) -> tuple[Edition, Report]:
-    lines, data = READERS.get(path.suffix.lower(), read_seed)(path, label)
-    pages = {ln.no: ln.page for ln in lines}
     work = Work(label)
+    lines, data = READERS.get(path.suffix.lower(), read_seed)(path, work)
+    pages = {ln.no: ln.page for ln in lines}
     lines = drop_furniture(lines, work)
     notes_at = find_heading(lines, NOTES_HEADINGS)
     last = next((ln for ln in reversed(lines) if ln.text.strip()), lines[-1])

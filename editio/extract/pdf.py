@@ -50,6 +50,8 @@ class _Glyph:
     italic: bool
     bold: bool
     hyphen: bool
+    superior: bool = False
+    """A superior figure of the font's own (OpenType 'sups'): a digit in the text's size, drawn small and high."""
 
 
 @dataclass
@@ -91,13 +93,14 @@ class _Piece:
     """(glyph, superscript, page index)."""
     n: int = 0
     """For a note: its number."""
+    joins: list[tuple[str, str]] = field(default_factory=list)
+    """Words hyphenated at a line's end and joined: (as printed, as joined)."""
 
 
-def read_pdf(path: Path, label: str) -> tuple[list[Line], bytes]:
+def read_pdf(path: Path, work: Work) -> tuple[list[Line], bytes]:
     """The PDF's lines, as a text seed would hold them, each with its printed page."""
     import pypdfium2 as pdfium  # only when a PDF is read: the library is large
 
-    work = Work(label)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -126,7 +129,7 @@ def read_pdf(path: Path, label: str) -> tuple[list[Line], bytes]:
     if sum(len(p.lines) for p in pages) == 0:
         work.fail(0, "no text layer: the PDF holds images of pages only", "",
                   "run OCR first, e.g. ocrmypdf IN.pdf OUT.pdf, and give OUT.pdf")
-    return _Layout(pages).lines(), data
+    return _Layout(pages).lines(work), data
 
 
 # --- the glyphs and lines of a page -------------------------------------------------------------------------
@@ -139,12 +142,15 @@ def _read_page(doc, index: int) -> _Page:
     textpage = page.get_textpage()
     count = textpage.count_chars()
     x, y = ctypes.c_double(), ctypes.c_double()
+    box = [ctypes.c_double() for _ in range(4)]  # left, right, bottom, top
     fonts: dict[int, tuple[bool, bool]] = {}
     glyphs = []
     for i in range(count):
         code = raw.FPDFText_GetUnicode(textpage, i)
         ch = chr(code)
-        if ch in "\r\n\x02" or code == 0:
+        if ch == "\x02":  # PDFium's mark of a hyphen at a line's end, the word going on on the next line
+            ch = "-"
+        elif ch in "\r\n" or code == 0:
             continue
         raw.FPDFText_GetCharOrigin(textpage, i, x, y)
         obj = raw.FPDFText_GetTextObject(textpage, i)
@@ -153,8 +159,13 @@ def _read_page(doc, index: int) -> _Page:
             fonts[key] = _font_style(raw, obj)
         italic, bold = fonts[key]
         hyphen = ch in _HYPHENS and bool(raw.FPDFText_IsHyphen(textpage, i))
-        glyphs.append(_Glyph(" " if ch.isspace() else ch, x.value, y.value, raw.FPDFText_GetFontSize(textpage, i),
-                             italic, bold, hyphen))
+        size = raw.FPDFText_GetFontSize(textpage, i)
+        superior = False
+        if ch.isdigit():
+            raw.FPDFText_GetCharBox(textpage, i, *box)
+            bottom, top = box[2].value - y.value, box[3].value - y.value
+            superior = bottom > 0.2 * size and top - bottom < 0.5 * size
+        glyphs.append(_Glyph(" " if ch.isspace() else ch, x.value, y.value, size, italic, bold, hyphen, superior))
     textpage.close()
     page.close()
     return _Page(index, _lines(index, glyphs), height=height)
@@ -182,15 +193,15 @@ def _lines(page: int, glyphs: list[_Glyph]) -> list[_PLine]:
         line = lines[-1] if lines else None
         if line is not None:
             raised = g.y - line.base
+            if (g.size > 1.15 * line.size and 0 < -raised < g.size
+                    and all(h.size < 0.85 * g.size or h.ch == " " for h in line.glyphs)):
+                line.base, line.size = g.y, g.size  # the superscript began the line
+                line.glyphs.append(g)
+                continue
             if abs(raised) <= 0.35 * max(line.size, g.size) or g.size < 0.85 * line.size and 0 < raised < line.size:
                 line.glyphs.append(g)
                 if g.size > line.size and g.ch != " ":
                     line.size = g.size
-                continue
-            if (g.size > 1.15 * line.size and 0 < line.base - g.y < g.size
-                    and all(h.size < 0.85 * g.size or h.ch == " " for h in line.glyphs)):
-                line.base, line.size = g.y, g.size  # the superscript began the line
-                line.glyphs.append(g)
                 continue
         if g.ch == " ":
             continue
@@ -205,7 +216,8 @@ def _lines(page: int, glyphs: list[_Glyph]) -> list[_PLine]:
 
 
 def _superscript(g: _Glyph, line: _PLine) -> bool:
-    return g.size < 0.85 * line.size and g.y - line.base > 0.15 * line.size
+    """A glyph set smaller and raised above its line's baseline, or a superior figure."""
+    return g.superior or g.size < 0.85 * line.size and g.y - line.base > 0.15 * line.size
 
 
 # --- the layout of the whole ----------------------------------------------------------------------------------
@@ -231,6 +243,9 @@ class _Layout:
         gaps = [a.base - b.base for p in pages for a, b in zip(p.lines, p.lines[1:])
                 if abs(a.size - self.body) < 0.5 and abs(b.size - self.body) < 0.5 and 0 < a.base - b.base < 3 * self.body]
         self.leading = statistics.median(gaps) if gaps else 1.2 * self.body
+        self.words = {w.strip("-").lower() for p in pages for ln in p.lines
+                      for w in re.findall(r"[^\W\d_][\w-]*", ln.text.rstrip("-"))}
+        """Every word printed whole within a line (the evidence on a hyphen at a line's end)."""
         self._furniture()
         self._footnotes()
 
@@ -262,24 +277,32 @@ class _Layout:
     # -- footnotes: the smaller lines at a page's foot, below its text --
 
     def _footnotes(self) -> None:
+        """A page's footnotes are the smaller lines at its foot, below its last line in the text's size, the first
+        beginning with a number or going on from a footnote on the page before. From a Notes or References
+        heading on, smaller lines are what follows the heading (endnotes, references) unless a gap parts them
+        from it: footnotes to the text above the heading, at the foot of its page; after that page, none."""
         for page in self.pages:
             text = [ln for ln in page.lines if ln.kind != "furniture"]
-            body = [i for i, ln in enumerate(text) if ln.size >= 0.95 * self.body]
-            if not body:
-                continue  # a page all in a smaller size: endnotes, references, not footnotes
-            foot = text[body[-1] + 1:]
-            if foot and NUMBERED.match(_plain(foot[0])) or foot and _starts_superscript(foot[0]):
+            end = next((i for i, ln in enumerate(text) if _plain(ln).strip().rstrip(":").lower() in
+                        NOTES_HEADINGS | REFERENCES_HEADINGS and self._heading(ln, None)), None)
+            start = len(text)
+            while start > 0 and text[start - 1].size < 0.95 * self.body:
+                start -= 1
+            if end is not None and start <= end + 1:
+                start = next((j for j in range(end + 2, len(text))
+                              if text[j - 1].base - text[j].base > 2.4 * text[j].size), len(text))
+            foot = text[start:] if start > 0 else []
+            before = self.pages[page.index - 1].lines if page.index else []
+            if foot and (NUMBERED.match(_plain(foot[0])) or _starts_superscript(foot[0])
+                         or any(ln.kind == "footnote" for ln in before)):
                 for ln in foot:
                     ln.kind = "footnote"
-            elif foot and len(self.pages) > 1 and page.index > 0:
-                # A footnote going on from the page before, with no number of its own.
-                if all(ln.size < 0.95 * self.body for ln in foot):
-                    for ln in foot:
-                        ln.kind = "footnote"
+            if end is not None:
+                return
 
     # -- writing --
 
-    def lines(self) -> list[Line]:
+    def lines(self, work: Work) -> list[Line]:
         pieces = self._pieces()
         out: list[str] = []
         pages: list[str] = []
@@ -297,6 +320,9 @@ class _Layout:
             else:
                 out += [text, ""]
                 pages += [self._label(piece.glyphs[0][2]), ""]
+            for printed, joined in piece.joins:
+                work.repair("dehyphenation", len(out) - (out[-1] == ""), "a hyphen set at a line's end in the PDF "
+                            "(the word is printed nowhere else with it)", printed, joined)
         return [Line(i + 1, t, page=pg) for i, (t, pg) in enumerate(zip(out, pages))]
 
     def _label(self, index: int) -> str:
@@ -352,34 +378,35 @@ class _Layout:
         return bool(bigger or bold) and len(glyphs) < 120
 
     def _starts_paragraph(self, ln: _PLine, previous: _PLine | None) -> bool:
-        if previous is None or previous.page != ln.page and previous.kind != "body":
+        """A line begins a paragraph when it is indented from the line before (from the text's margin, across a
+        page), stands below a gap, is in another size, or follows a short line that ends a sentence."""
+        if previous is None or abs(ln.size - previous.size) > 0.5:
             return True
-        indent = ln.x0 - self.left > 0.6 * self.body
-        short = previous.x1 < self.right - 2.0 * self.body
+        short = previous.x1 < self.right - 2.0 * self.body and _ends_sentence(_plain(previous))
         if previous.page != ln.page:
-            return indent or short and _ends_sentence(_plain(previous))
+            return ln.x0 - self.left > 0.6 * self.body or short
         gap = previous.base - ln.base > 1.45 * self.leading
-        return indent or gap or short and _ends_sentence(_plain(previous))
+        return ln.x0 - previous.x0 > 0.6 * self.body or gap or short
 
     def _text_line(self, ln: _PLine, previous: _PLine | None, pieces: list[_Piece], renumber) -> None:
         glyphs = [(g, _superscript(g, ln), ln.page) for g in ln.glyphs]
         if renumber:
             glyphs = _renumbered(glyphs, renumber.get(ln.page, {}))
         if self._heading(ln, previous):
-            first = not any(p.kind in ("paragraph", "heading") for p in pieces)
-            kind = "title" if first and not any(p.kind == "title" for p in pieces) and ln.size > 1.1 * self.body else \
-                "heading"
-            if pieces and pieces[-1].kind == kind and previous is not None and self._heading(previous, None) \
-                    and previous.base - ln.base < 1.6 * ln.size:
-                _append(pieces[-1], glyphs)  # a heading printed on two lines
-            else:
-                pieces.append(_Piece(kind, glyphs))
+            last = pieces[-1] if pieces else None
+            if (last is not None and last.kind in ("title", "heading") and previous is not None
+                    and previous.page == ln.page and abs(previous.size - ln.size) < 0.5
+                    and previous.base - ln.base < 1.6 * ln.size):
+                self._append(last, glyphs)  # a title or heading printed on two lines
+                return
+            first = not any(p.kind in ("paragraph", "heading", "title") for p in pieces)
+            pieces.append(_Piece("title" if first and ln.size > 1.1 * self.body else "heading", glyphs))
             return
         last = pieces[-1] if pieces else None
         if last is None or last.kind != "paragraph" or self._starts_paragraph(ln, previous):
             pieces.append(_Piece("paragraph", glyphs))
         else:
-            _append(last, glyphs)
+            self._append(last, glyphs)
 
     def _note_line(self, ln: _PLine, previous: _PLine | None, pieces: list[_Piece]) -> None:
         glyphs = [(g, _superscript(g, ln), ln.page) for g in ln.glyphs]
@@ -389,7 +416,7 @@ class _Layout:
         if number is not None and number[0] == expected:
             pieces.append(_Piece("note", glyphs[number[1]:], n=expected))
         elif notes and pieces[-1] is notes[-1]:
-            _append(notes[-1], glyphs)
+            self._append(notes[-1], glyphs)
         elif number is not None:
             pieces.append(_Piece("note", glyphs[number[1]:], n=number[0]))
 
@@ -399,9 +426,31 @@ class _Layout:
         hanging = previous is not None and ln.x0 - self._entry_left() > 0.6 * self.body
         if last is not None and last.kind == "entry" and (hanging or previous is not None and previous.x1 > self.right
                                                            - 1.0 * self.body and ln.x0 - self._entry_left() > 0.6 * self.body):
-            _append(last, glyphs)
+            self._append(last, glyphs)
         else:
             pieces.append(_Piece("entry", glyphs))
+
+    def _append(self, piece: _Piece, glyphs: list[tuple[_Glyph, bool, int]]) -> None:
+        """A line's glyphs after a piece's, a space between. After a hyphen at the line's end none, and the
+        hyphen, when the typesetter set it (PDFium marks a hyphen at a line's end; the text's own hyphens look
+        the same), is dropped: unless the word goes on with a capital or is printed with the hyphen elsewhere
+        and never without."""
+        if piece.glyphs and glyphs:
+            last = piece.glyphs[-1][0]
+            if last.ch in "–—" and piece.glyphs[-2][0].ch != " " if len(piece.glyphs) > 1 else False:
+                pass  # a line broken after a dash that stands between words or figures ('112–15')
+            elif last.ch in _HYPHENS and glyphs[0][0].ch.isalpha():
+                before = _word(g.ch for g, _, _ in reversed(piece.glyphs[:-1]))[::-1]
+                after = _word(g.ch for g, _, _ in glyphs)
+                kept = (after[:1].isupper() or f"{before}-{after}".lower() in self.words
+                        and (before + after).lower() not in self.words)
+                if last.hyphen and not kept:
+                    piece.glyphs.pop()
+                    piece.joins.append((f"{before}-{after}", before + after))
+            else:
+                piece.glyphs.append((_Glyph(" ", last.x, last.y, last.size, False, False, False), False,
+                                     piece.glyphs[-1][2]))
+        piece.glyphs += glyphs
 
     def _entry_left(self) -> float:
         refs = [ln.x0 for p in self.pages for ln in p.lines if ln.kind == "body"]
@@ -420,24 +469,13 @@ class _Layout:
                 notes.append(_Piece("note", glyphs[number[1]:], n=len(notes) + 1))
                 printed.append((ln.page, number[0]))
             elif notes:
-                _append(notes[-1], glyphs)
+                self._append(notes[-1], glyphs)
         restarts = any(n == 1 for _, n in printed[1:])
         renumber: dict[int, dict[int, int]] = {}
         if restarts:
             for i, (page, n) in enumerate(printed):
                 renumber.setdefault(page, {})[n] = i + 1
         return notes, renumber
-
-
-def _append(piece: _Piece, glyphs: list[tuple[_Glyph, bool, int]]) -> None:
-    """A line's glyphs after a piece's: a space between, none after a hyphen the typesetter made (dropped)."""
-    if piece.glyphs:
-        last = piece.glyphs[-1][0]
-        if last.hyphen:
-            piece.glyphs.pop()
-        elif last.ch not in _HYPHENS or not glyphs or not glyphs[0][0].ch.isalpha():
-            piece.glyphs.append((_Glyph(" ", last.x, last.y, last.size, False, False, False), False, piece.glyphs[-1][2]))
-    piece.glyphs += glyphs
 
 
 def _markdown(glyphs: list[tuple[_Glyph, bool, int]], layout: _Layout) -> str:
@@ -502,6 +540,16 @@ def _number_at_start(ln: _PLine) -> tuple[int, int] | None:
 
 def _starts_superscript(ln: _PLine) -> bool:
     return bool(ln.glyphs) and ln.glyphs[0].ch.isdigit() and _superscript(ln.glyphs[0], ln)
+
+
+def _word(chars) -> str:
+    """The letters (and inner hyphens) from the start of a run of characters up to the first that is neither."""
+    out = []
+    for ch in chars:
+        if not (ch.isalpha() or ch == "-"):
+            break
+        out.append(ch)
+    return "".join(out).strip("-")
 
 
 def _plain(ln: _PLine) -> str:

@@ -7,9 +7,8 @@ from pathlib import Path
 from .common import Line, Work
 
 
-def read_seed(path: Path, label: str) -> tuple[list[Line], bytes]:
+def read_seed(path: Path, work: Work) -> tuple[list[Line], bytes]:
     """The seed's lines (BOM dropped, CRLF/CR normalised); unreadable input fails clearly."""
-    work = Work(label)
     try:
         data = path.read_bytes()
     except OSError as exc:

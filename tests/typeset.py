@@ -1,0 +1,191 @@
+"""Invented articles typeset as a typesetter would (Typst), for the PDF reader's tests and benchmark.
+
+An article (tests/typeset/*.yaml) is its clean text: title, authors, abstract, sections of paragraphs in which
+'^N' is the marker of note N and *…* italics, the notes, the references. From it are made the text seed (what
+a careful transcription gives), the Typst source of each layout, the PDF, and what a reader of either must
+find: every block's text, every marker's place, every note.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from editio.textrules import SUPERSCRIPTS
+
+ARTICLES = sorted((Path(__file__).parent / "typeset").glob("*.yaml"))
+MARK = re.compile(r"\^(\d+)")
+
+
+@dataclass
+class Layout:
+    """How an article is typeset."""
+
+    name: str
+    notes: str = "endnotes"
+    """'endnotes' (numbered after the text) or 'footnotes' (at the foot of each page)."""
+    paper: str = "a4"
+    font: str = "Libertinus Serif"
+    size: float = 11.0
+    cover: bool = False
+    """A publisher's cover page ('To cite this article: …') before the article."""
+    heads: bool = True
+    """Running heads with page numbers (the author on even pages, the journal on odd)."""
+    per_page: bool = False
+    """Footnotes numbered anew on each page."""
+
+
+LAYOUTS = [
+    Layout("endnotes-a4-serif", cover=True),
+    Layout("footnotes-a5-computer-modern", notes="footnotes", paper="a5", font="New Computer Modern", size=9.5),
+    Layout("footnotes-letter-per-page", notes="footnotes", paper="us-letter", size=10.5, per_page=True),
+]
+
+
+@dataclass
+class Article:
+    name: str
+    title: str
+    authors: list[str]
+    journal: dict
+    abstract: str
+    sections: list[dict]
+    notes: dict[int, str]
+    references: list[str] = field(default_factory=list)
+
+    @property
+    def pages(self) -> str:
+        return f"{self.journal['first_page']}–{self.journal['first_page'] + 20}"
+
+
+def load(path: Path) -> Article:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["notes"] = {int(k): v for k, v in data["notes"].items()}
+    return Article(path.stem, **data)
+
+
+# --- the text seed ----------------------------------------------------------------------------------------------
+
+def text_seed(a: Article) -> str:
+    """The article as a careful transcription gives it, markers as superscripts."""
+    sup = lambda text: MARK.sub(lambda m: "".join(SUPERSCRIPTS[int(d)] for d in m.group(1)), text)  # noqa: E731
+    out = [", ".join(a.authors), "", a.title, "", a.abstract, ""]
+    for s in a.sections:
+        if s["heading"]:
+            out += [sup(s["heading"]), ""]
+        for p in s["paragraphs"]:
+            out += [sup(p), ""]
+    out += ["Notes", ""] + [f"{n}. {t}" for n, t in sorted(a.notes.items())]
+    if a.references:
+        out += ["", "References", ""] + a.references
+    return "\n".join(out) + "\n"
+
+
+# --- what a reader must find ----------------------------------------------------------------------------------
+
+@dataclass
+class Expected:
+    blocks: list[tuple[str, str]]
+    """(kind, text without markers): the title, the abstract, headings and paragraphs in order."""
+    markers: dict[int, tuple[int, int]]
+    """Note -> (index of its block in blocks, offset in that block's text)."""
+    notes: dict[int, str]
+    references: list[str]
+
+
+def expected(a: Article) -> Expected:
+    blocks, markers = [("title", a.title), ("abstract", a.abstract)], {}
+    for s in a.sections:
+        for kind, text in ([("heading", s["heading"])] if s["heading"] else []) + [("paragraph", p) for p in s["paragraphs"]]:
+            plain, removed = text, 0
+            for m in MARK.finditer(text):
+                markers[int(m.group(1))] = (len(blocks), m.start() - removed)
+                removed += len(m.group(0))
+            blocks.append((kind, MARK.sub("", plain)))
+    return Expected(blocks, markers, dict(a.notes), list(a.references))
+
+
+# --- Typst ------------------------------------------------------------------------------------------------------
+
+def _string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _inline(text: str, a: Article, layout: Layout, notes: bool = True) -> str:
+    """Text as Typst: plain runs and italics as string literals, each marker as a superscript or a footnote."""
+    out = []
+    for part in re.split(r"(\*[^*]+\*|\^\d+)", text):
+        if not part:
+            continue
+        if part.startswith("*"):
+            out.append(f"#emph({_string(part[1:-1])})")
+        elif part.startswith("^"):
+            n = int(part[1:])
+            if layout.notes == "footnotes" and notes:
+                out.append(f"#footnote[{_inline(a.notes[n], a, layout, notes=False)}]")
+            else:
+                out.append(f"#super(typographic: false)[{n}]")
+        else:
+            out.append(f"#{_string(part)}")
+    return "".join(out)
+
+
+def typst_source(a: Article, layout: Layout) -> str:
+    j = a.journal
+    first = j["first_page"]
+    surname = a.authors[0].split()[-1].upper()
+    header = ("context { let p = counter(page).get().first(); "
+              f"if p > {first} {{ if calc.even(p) [#p #h(1fr) {surname}] else [#emph[{j['name']}] #h(1fr) #p] }} }}"
+              if layout.heads else "none")
+    footer = f"context {{ let p = counter(page).get().first(); if p == {first} {{ align(center)[#p] }} }}"
+    out = [
+        f'#set document(title: {_string(a.title)})',
+        f'#set page(paper: "{layout.paper}", margin: (x: 2.2cm, top: 2.6cm, bottom: 2.4cm), header: {header}, '
+        f'footer: {footer})',
+        f'#set text(font: "{layout.font}", size: {layout.size}pt, lang: "en", hyphenate: true)',
+        "#set par(justify: true, first-line-indent: 1.4em, spacing: 0.65em)",
+        '#show heading: it => block(above: 1.6em, below: 1.1em, text(size: 1.05em, weight: "bold", it.body))',
+    ]
+    if layout.per_page:
+        out.append("#set page(header: context { counter(footnote).update(0); "
+                   + (header.removeprefix("context ") if layout.heads else "") + " })")
+    if layout.cover:
+        cite = (f"To cite this article: {', '.join(a.authors)} ({j['year']}) {a.title}, {j['name']}, "
+                f"{j['volume']}:{j['issue']}, {a.pages}, DOI: {j['doi']}")
+        out.append(f'#page(header: none, footer: none)[#text(size: 9pt)[#{_string(j["name"])} \\ #v(2em) '
+                   f'#{_string(cite)}]]')
+    out.append(f"#counter(page).update({first})")
+    out.append(f'#align(center, text(size: 1.5em, weight: "bold")[#{_string(a.title)}])')
+    out.append(f'#align(center)[#{_string(", ".join(a.authors))}]')
+    out.append(f"#v(1em)#block(inset: (x: 1.5em))[#set par(first-line-indent: 0em); #text(size: 0.9em)[#{_string(a.abstract)}]]")
+    for s in a.sections:
+        if s["heading"]:
+            out.append(f"#heading(level: 2)[{_inline(s['heading'], a, layout)}]")
+        for p in s["paragraphs"]:
+            out.append(_inline(p, a, layout))
+            out.append("")
+    if layout.notes == "endnotes":
+        out.append("#heading(level: 2)[Notes]")
+        out.append("#set par(first-line-indent: 0em, hanging-indent: 1.2em, spacing: 0.5em)")
+        out.append("#set text(size: 0.88em)")
+        for n, t in sorted(a.notes.items()):
+            out += [f"#{_string(f'{n}. ')}{_inline(t, a, layout, notes=False)}", ""]
+    if a.references:
+        out.append("#heading(level: 2)[References]")
+        out.append("#set par(first-line-indent: 0em, hanging-indent: 1.5em, spacing: 0.5em)")
+        for r in a.references:
+            out += [_inline(r, a, layout, notes=False), ""]
+    return "\n".join(out) + "\n"
+
+
+def typeset(a: Article, layout: Layout, folder: Path) -> Path:
+    """The article's PDF in this layout (Typst, through its Python package)."""
+    import typst
+
+    source = folder / f"{a.name}--{layout.name}.typ"
+    source.write_text(typst_source(a, layout), encoding="utf-8")
+    pdf = source.with_suffix(".pdf")
+    typst.compile(str(source), output=str(pdf))
+    return pdf
