@@ -48,7 +48,7 @@ STAGES = [
 def parse_args(argv):
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
-        epilog="Without --seed, every *.txt in seeds/ is built; each edition's YAML goes to "
+        epilog="Without --seed, every seed in seeds/ (*.txt, *.pdf, *.docx) is built; each edition's YAML goes to "
                "edition/<seed name>/ (corrections.yaml there is yours and never overwritten) and the "
                "site to _site/. A build that fails changes nothing on disk.",
         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -72,11 +72,11 @@ def make_job(args) -> Job:
     if args.seed:
         seeds, edition_dir, site_dir = args.seed, args.out / "edition", args.out / "site"
     else:
-        seeds = sorted((PROJECT / "seeds").glob("*.txt"))
+        seeds = sorted(p for p in (PROJECT / "seeds").iterdir() if p.suffix.lower() in extract.SEED_SUFFIXES)
         edition_dir, site_dir = PROJECT / "edition", PROJECT / "_site"
         if not seeds:
-            raise EditionError([Problem("seeds/", 0, "no seed files (*.txt)", "",
-                                                "put the article's text in seeds/")])
+            raise EditionError([Problem("seeds/", 0, "no seed files (*.txt, *.pdf, *.docx)", "",
+                                        "put the article's PDF, Word manuscript or text in seeds/")])
     works = [EditionWork(seed, slug_for(seed), label_for(seed, PROJECT)) for seed in seeds]
     first: dict[str, EditionWork] = {}
     for work in works:

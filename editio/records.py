@@ -302,6 +302,21 @@ class Edition:
                 yield section.heading
             yield from section.paragraphs
 
+    def page_starts(self) -> dict[str, list[tuple[int, str, bool]]]:
+        """Where each printed page begins, by block id or 'note-N': (offset, page, first), first when the page
+        begins there for the first time in reading order (the text, then the notes: a footnote's page is the text's
+        too). A block or note that begins on a new page has it at offset 0. Empty for a text seed."""
+        out: dict[str, list[tuple[int, str, bool]]] = {}
+        seen: set[str] = set()
+        current = ""
+        for key, item in [(b.id, b) for b in self.blocks()] + [(f"note-{n.n}", n) for n in self.notes]:
+            breaks = ([PageBreak(0, item.page)] if item.page and item.page != current else []) + item.page_breaks
+            for pb in breaks:
+                out.setdefault(key, []).append((pb.offset, pb.page, pb.page not in seen))
+                seen.add(pb.page)
+                current = pb.page
+        return out
+
 
 @dataclass
 class Repair:

@@ -98,9 +98,33 @@ def _emendation_spans(item) -> list[_Span]:
             for e in item.emendations]
 
 
-def block_html(block: Block) -> Markup:
-    """A block's text with its markers, emendations and lacunae in place, as safe HTML."""
-    points = [(m.offset, str(marker_html(m))) for m in block.markers]
+def pagebreak_html(page: str, first: bool) -> str:
+    """Where a printed page begins (DPUB-ARIA), its number shown in the margin; the id where the page begins
+    first in reading order (a footnote's page is also the text's)."""
+    anchor = f' id="page-{_attr(page)}"' if first else ""
+    return f'<span class="pagebreak" role="doc-pagebreak"{anchor} aria-label="{_attr(page)}"></span>'
+
+
+def _pagebreaks(key: str, starts: dict | None, at_start: bool = True) -> list[tuple[int, str]]:
+    return [(at, pagebreak_html(page, first)) for at, page, first in (starts or {}).get(key, [])
+            if at or at_start]
+
+
+def page_start(block: Block, starts: dict | None) -> Markup:
+    """The page a heading begins, before it (inside, it would become part of the heading's name)."""
+    return Markup("".join(html for at, html in _pagebreaks(block.id, starts) if at == 0))
+
+
+def printed_pages(item) -> str:
+    """The printed pages a block or note stands on ('213', '213–214'), or '' when not known."""
+    last = item.page_breaks[-1].page if item.page_breaks else item.page
+    return item.page if item.page == last else f"{item.page}–{last}"
+
+
+def block_html(block: Block, starts: dict | None = None, at_start: bool = True) -> Markup:
+    """A block's text with its markers, emendations, lacunae and page breaks (starts: Edition.page_starts; a
+    break at its start left out unless at_start) in place, as safe HTML."""
+    points = [(m.offset, str(marker_html(m))) for m in block.markers] + _pagebreaks(block.id, starts, at_start)
     points += [(g.offset, f' <span class="lacuna" data-editorial="lacuna" tabindex="0" data-reason="{_attr(g.reason)}">'
                           '[…]<span class="visually-hidden"> (text lost in the source)</span></span>') for g in block.gaps]
     return annotate(block.text, _emendation_spans(block), points)
@@ -143,17 +167,18 @@ def _citation_span(c, base: str = "") -> _Span | None:
     return None
 
 
-def note_html(note: Note, base: str = "") -> Markup:
-    """The note as HTML; base is the address of the article page when the note is shown elsewhere."""
+def note_html(note: Note, base: str = "", starts: dict | None = None) -> Markup:
+    """The note as HTML; base is the address of the article page when the note is shown elsewhere; starts (the
+    edition's page_starts) puts its page breaks in."""
     spans = [s for s in (_citation_span(c, base) for c in note.citations if c.printed) if s] + _emendation_spans(note)
-    points = _expansions(note, base)
+    points = _expansions(note, base) + _pagebreaks(f"note-{note.n}", starts)
     paragraphs, start = [], 0
     for part in note.text.split("\n\n"):
         end = start + len(part)
         inside = [_Span(max(s.start, start) - start, min(s.end, end) - start, s.open, s.close)
                   for s in spans if s.start < end and s.end > start]
         if part.strip():
-            paragraphs.append(f"<p>{annotate(part, inside, [(p - start, h) for p, h in points if start < p <= end])}</p>")
+            paragraphs.append(f"<p>{annotate(part, inside, [(p - start, h) for p, h in points if start <= p <= end])}</p>")
         start = end + 2
     return Markup("".join(paragraphs))
 
@@ -190,6 +215,8 @@ def environment(templates: Path) -> Environment:
     env.filters["inline"] = inline
     env.filters["block_html"] = block_html
     env.filters["note_html"] = note_html
+    env.filters["printed_pages"] = printed_pages
+    env.globals["page_start"] = page_start
     env.filters["place"] = lambda a: folio_label(a.listy, a.tom)
     return env
 
@@ -405,7 +432,7 @@ def render_site(pages: list[Page], templates: Path, base_url: str = "") -> dict[
     for page in pages:
         ed = page.edition
         url = f"{base_url.rstrip('/')}/{page.slug}/" if base_url else ""
-        common = {"page": page, "ed": ed, "root": "../", "url": url}
+        common = {"page": page, "ed": ed, "root": "../", "url": url, "starts": ed.page_starts()}
         unanchored = {d.note: d for d in page.report.doubts if d.kind == "unanchored-note" and not d.resolved_by}
         out[f"{page.slug}/index.html"] = env.get_template("article.html.j2").render(
             **common, here="article", anchored=anchored_notes(ed), unanchored=unanchored, cited_in=cited_in(ed),

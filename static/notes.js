@@ -24,7 +24,7 @@
   // An endnote or reference without ids or back-link, its paragraphs as spans (it goes inside a <p>).
   function copy(node) {
     var c = node.cloneNode(true), box = span("");
-    c.querySelectorAll('[role="doc-backlink"], .tip').forEach(function (x) { x.remove(); });
+    c.querySelectorAll('[role="doc-backlink"], [role="doc-pagebreak"], .tip').forEach(function (x) { x.remove(); });
     c.querySelectorAll("[id]").forEach(function (x) { x.removeAttribute("id"); });
     c.querySelectorAll("p").forEach(function (p) {
       var s = span("tip-p");

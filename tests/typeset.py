@@ -60,6 +60,23 @@ class Article:
         return f"{self.journal['first_page']}–{self.journal['first_page'] + 20}"
 
 
+def from_edition(edition, name: str) -> Article:
+    """An article as its edition gives it (the seed's, corrections applied): what the print would have been."""
+    def marked(block) -> str:
+        text = block.text
+        for m in sorted(block.markers, key=lambda m: -m.offset):
+            text = text[:m.offset] + f"^{m.n}" + text[m.offset:]
+        return text
+
+    m = edition.metadata
+    first = int(re.match(r"\d+", m.pages).group(0)) if re.match(r"\d+", m.pages or "") else 1
+    sections = [{"heading": marked(s.heading) if s.heading else None, "paragraphs": [marked(p) for p in s.paragraphs]}
+                for s in edition.sections]
+    return Article(name, edition.title.text, m.authors, {"name": m.journal, "volume": m.volume, "issue": m.issue,
+                   "year": m.year, "first_page": first, "doi": m.doi}, edition.abstract.text if edition.abstract else "",
+                   sections, {n.n: n.text for n in edition.notes}, [e.raw for e in edition.bibliography])
+
+
 def load(path: Path) -> Article:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["notes"] = {int(k): v for k, v in data["notes"].items()}
@@ -105,6 +122,31 @@ def expected(a: Article) -> Expected:
                 removed += len(m.group(0))
             blocks.append((kind, MARK.sub("", plain)))
     return Expected(blocks, markers, dict(a.notes), list(a.references))
+
+
+def differences(edition, want: Expected) -> list[str]:
+    """What an edition read from a seed gets wrong against what the article is: blocks, markers, notes, references."""
+    got = [("title", edition.title)] + ([("abstract", edition.abstract)] if edition.abstract else []) + [
+        (kind, b) for s in edition.sections for kind, b in ([("heading", s.heading)] if s.heading else [])
+        + [("paragraph", p) for p in s.paragraphs]]
+    out = []
+    if [k for k, _ in got] != [k for k, _ in want.blocks]:
+        out.append(f"blocks: {[k for k, _ in got]} != {[k for k, _ in want.blocks]}")
+    for i, ((_, block), (kind, text)) in enumerate(zip(got, want.blocks)):
+        if block.text != text:
+            at = next((j for j, (x, y) in enumerate(zip(block.text, text)) if x != y), min(len(block.text), len(text)))
+            out.append(f"{kind} {i}: …{block.text[max(0, at - 30):at + 30]!r} != …{text[max(0, at - 30):at + 30]!r}")
+    markers = {m.n: (i, m.offset) for i, (_, b) in enumerate(got) for m in b.markers}
+    out += [f"marker {n}: {markers.get(n)} != {want.markers.get(n)}" for n in sorted(set(markers) | set(want.markers))
+            if markers.get(n) != want.markers.get(n)]
+    notes = {n.n: n.text for n in edition.notes}
+    out += [f"note {n}: {notes.get(n)!r} != {want.notes.get(n)!r}" for n in sorted(set(notes) | set(want.notes))
+            if notes.get(n) != want.notes.get(n)]
+    entries = [e.raw for e in edition.bibliography]
+    out += [f"reference {i}: {a!r} != {b!r}" for i, (a, b) in enumerate(zip(entries, want.references)) if a != b]
+    if len(entries) != len(want.references):
+        out.append(f"references: {len(entries)} != {len(want.references)}")
+    return out
 
 
 # --- Typst ------------------------------------------------------------------------------------------------------

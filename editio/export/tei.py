@@ -14,6 +14,8 @@
   another number): ana="#repaired-note-N". A note whose marker is lost and not restored stands in
   back/div type="notes" subtype="unanchored" (a p per note, with a ref to the paragraph where the
   report says the marker stood), never at a guessed place.
+- Printed pages (a PDF seed): pb n="PAGE" where each page of the print begins, in the text, and in a note
+  only where its page did not begin in the text before (endnotes; a footnote's pages are the text's).
 - Emendations: choice/sic (the source) + corr resp="#editor" ana="#emendation-PLACE-OFFSET" (the edition).
 - Lacunae: gap reason="lost" resp="#editor" with desc (the evidence).
 - Reasons: the editor's reason for each restored marker and emendation, and the evidence of each
@@ -129,6 +131,7 @@ class _TEI:
     def __init__(self, edition: Edition):
         self.edition = edition
         self.notes = {note.n: note for note in edition.notes}
+        self.starts = edition.page_starts()
         self.interps: list[tuple[str, str]] = []
 
     def reason(self, xml_id: str, text: str) -> str:
@@ -140,8 +143,13 @@ class _TEI:
     def block(self, parent, block: Block) -> None:
         marks = [_Mark(m.offset, m.offset, self._note_maker(m)) for m in block.markers]
         marks += [_Mark(g.offset, g.offset, lambda p, s, g=g: self._gap(p, g)) for g in block.gaps]
-        marks += self._emendations(block, block.id)
+        marks += self._emendations(block, block.id) + self._pbs(block.id)
         _fill(parent, block.text, marks)
+
+    def _pbs(self, key: str) -> list[_Mark]:
+        """pb where a printed page begins, once: a footnote's page began in the text already."""
+        return [_Mark(at, at, lambda p, s, page=page: _el(p, "pb", n=page))
+                for at, page, first in self.starts.get(key, []) if first]
 
     def _gap(self, parent, gap):
         el = _el(parent, "gap", reason="lost", resp="#editor")
@@ -171,7 +179,8 @@ class _TEI:
 
     def note(self, parent, note: Note, **attrs) -> None:
         el = _el(parent, "note", place="end", n=note.n, xml_id=f"note-{note.n}", **attrs)
-        marks = [m for c in note.citations for m in self._citation(c)] + self._emendations(note, f"note-{note.n}")
+        marks = ([m for c in note.citations for m in self._citation(c)] + self._emendations(note, f"note-{note.n}")
+                 + self._pbs(f"note-{note.n}"))
         parts = paragraphs(note.text)
         if len(parts) == 1 and parts[0] == (0, len(note.text)):
             _fill(el, note.text, marks)

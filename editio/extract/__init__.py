@@ -40,6 +40,7 @@ CUT_SHORT = "give the complete text (an article without a bibliography may end w
 READERS = {".pdf": read_pdf, ".docx": read_docx}
 """The reader of each kind of seed besides text (read_seed): each gives the lines a text seed would hold, and
 records in the Work what it repaired on the way."""
+SEED_SUFFIXES = (".txt", *READERS)
 
 
 def extract(path: Path, label: str) -> tuple[Edition, Report]:

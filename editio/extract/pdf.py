@@ -52,6 +52,10 @@ class _Glyph:
     hyphen: bool
     superior: bool = False
     """A superior figure of the font's own (OpenType 'sups'): a digit in the text's size, drawn small and high."""
+    soft: bool = False
+    """A hyphen at a line's end that the PDF marks as the typesetter's (its actual text a soft hyphen)."""
+    font: str = ""
+    """For a hyphen at a line's end, its font's name."""
 
 
 @dataclass
@@ -93,8 +97,8 @@ class _Piece:
     """(glyph, superscript, page index)."""
     n: int = 0
     """For a note: its number."""
-    joins: list[tuple[str, str]] = field(default_factory=list)
-    """Words hyphenated at a line's end and joined: (as printed, as joined)."""
+    joins: list[tuple[str, str, str]] = field(default_factory=list)
+    """Words hyphenated at a line's end and joined: (as printed, as joined, on what evidence)."""
 
 
 def read_pdf(path: Path, work: Work) -> tuple[list[Line], bytes]:
@@ -143,38 +147,55 @@ def _read_page(doc, index: int) -> _Page:
     count = textpage.count_chars()
     x, y = ctypes.c_double(), ctypes.c_double()
     box = [ctypes.c_double() for _ in range(4)]  # left, right, bottom, top
-    fonts: dict[int, tuple[bool, bool]] = {}
+    fonts: dict[int, tuple[bool, bool, str]] = {}
     glyphs = []
     for i in range(count):
         code = raw.FPDFText_GetUnicode(textpage, i)
         ch = chr(code)
-        if ch == "\x02":  # PDFium's mark of a hyphen at a line's end, the word going on on the next line
-            ch = "-"
+        if ch in "\x02\u00ad":  # a hyphen at a line's end (PDFium's mark), or one a PDF says is soft
+            ch, marked = "-", ch
         elif ch in "\r\n" or code == 0:
             continue
+        else:
+            marked = ""
         raw.FPDFText_GetCharOrigin(textpage, i, x, y)
         obj = raw.FPDFText_GetTextObject(textpage, i)
         key = ctypes.cast(obj, ctypes.c_void_p).value or 0
         if key not in fonts:
             fonts[key] = _font_style(raw, obj)
-        italic, bold = fonts[key]
-        hyphen = ch in _HYPHENS and bool(raw.FPDFText_IsHyphen(textpage, i))
+        italic, bold, font = fonts[key]
+        hyphen = bool(marked) or ch in _HYPHENS and bool(raw.FPDFText_IsHyphen(textpage, i))
+        soft = marked == "\u00ad" or hyphen and _actual_text(raw, obj) == "\u00ad"
         size = raw.FPDFText_GetFontSize(textpage, i)
         superior = False
         if ch.isdigit():
             raw.FPDFText_GetCharBox(textpage, i, *box)
             bottom, top = box[2].value - y.value, box[3].value - y.value
             superior = bottom > 0.2 * size and top - bottom < 0.5 * size
-        glyphs.append(_Glyph(" " if ch.isspace() else ch, x.value, y.value, size, italic, bold, hyphen, superior))
+        glyphs.append(_Glyph(" " if ch.isspace() else ch, x.value, y.value, size, italic, bold, hyphen, superior,
+                             soft, font if hyphen else ""))
     textpage.close()
     page.close()
     return _Page(index, _lines(index, glyphs), height=height)
 
 
-def _font_style(raw, obj) -> tuple[bool, bool]:
-    """(italic, bold) of a text object's font, from its name and flags."""
+def _actual_text(raw, obj) -> str | None:
+    """The actual text a tagged PDF gives a text object in place of its glyphs (a soft hyphen for the hyphen a
+    typesetter set at a line's end, where the producer says so), or None."""
+    length, buf = ctypes.c_ulong(), (ctypes.c_ubyte * 16)()
+    for i in range(raw.FPDFPageObj_CountMarks(obj) if obj else 0):
+        mark = raw.FPDFPageObj_GetMark(obj, i)
+        # As the PDF string's bytes: PDFium's string value loses a UTF-16 one.
+        if raw.FPDFPageObjMark_GetParamBlobValue(mark, b"ActualText", buf, ctypes.sizeof(buf), ctypes.byref(length)):
+            value = bytes(buf)[:min(length.value, ctypes.sizeof(buf))]
+            return value[2:].decode("utf-16-be", "replace") if value[:2] == b"\xfe\xff" else value.decode("latin-1")
+    return None
+
+
+def _font_style(raw, obj) -> tuple[bool, bool, str]:
+    """(italic, bold, name) of a text object's font, from its name and flags."""
     if not obj:
-        return False, False
+        return False, False, ""
     font = raw.FPDFTextObj_GetFont(obj)
     buf = ctypes.create_string_buffer(256)
     n = raw.FPDFFont_GetBaseFontName(font, buf, 256) if font else 0
@@ -182,7 +203,7 @@ def _font_style(raw, obj) -> tuple[bool, bool]:
     weight = raw.FPDFFont_GetWeight(font) if font else 0
     italic = bool(re.search(r"italic|oblique|\bit\b|-it$", name))
     bold = "bold" in name or "black" in name or "heavy" in name or weight >= 600
-    return italic, bold
+    return italic, bold, name
 
 
 def _lines(page: int, glyphs: list[_Glyph]) -> list[_PLine]:
@@ -246,28 +267,32 @@ class _Layout:
         self.words = {w.strip("-").lower() for p in pages for ln in p.lines
                       for w in re.findall(r"[^\W\d_][\w-]*", ln.text.rstrip("-"))}
         """Every word printed whole within a line (the evidence on a hyphen at a line's end)."""
+        self.marks_hyphens = {g.font for p in pages for ln in p.lines for g in ln.glyphs if g.soft}
+        """The fonts in which the PDF tells its typesetter's hyphens from the text's."""
         self._furniture()
         self._footnotes()
 
     # -- furniture: running heads and page numbers --
 
     def _furniture(self) -> None:
-        """A page's first or last line is furniture when it is a page number, when the same words stand there
-        on other pages (a running head or foot, its page number aside), or, at the top, when it stands apart
-        above the text in no larger a font than the text's (a running head in the margin). A page number
-        found so is the page's printed number."""
+        """A page's first or last line is furniture when it stands apart from the text and is a page number, or
+        the same words stand there on other pages (a running head or foot, its page number aside), or, at the
+        top, it is in no larger a font than the text's and not bold (a running head). A page number found so is
+        the page's printed number."""
         heads = Counter(_head_key(p.lines[0].text) for p in self.pages if p.lines)
         feet = Counter(_head_key(p.lines[-1].text) for p in self.pages if p.lines)
         for page in self.pages:
-            if not page.lines:
+            lines = page.lines
+            if not lines:
                 continue
-            first, last = page.lines[0], page.lines[-1]
-            apart = (len(page.lines) > 1 and first.base - page.lines[1].base > 1.8 * self.leading
-                     and first.size <= self.body + 0.5 and not all(g.bold for g in first.glyphs if g.ch != " "))
-            for line, others, alone in ((first, heads, apart), (last, feet, False)):
-                text = line.text.strip()
+            ends = ((lines[0], heads, lines[1:2], True), (lines[-1], feet, lines[-2:-1], False))
+            for line, others, neighbour, top in ends:
+                if neighbour and abs(line.base - neighbour[0].base) <= 1.8 * self.leading or _starts_superscript(line):
+                    continue  # in the text's flow (a heading, a footnote's last line) or a footnote of its own
+                text, key = line.text.strip(), _head_key(line.text)
                 number = re.fullmatch(r"\d{1,4}|[ivxlcdm]{1,7}", text, re.IGNORECASE)
-                if number or alone or others[_head_key(text)] > 1 and _head_key(text):
+                plain = top and line.size <= self.body + 0.5 and not all(g.bold for g in line.glyphs if g.ch != " ")
+                if number or key and others[key] > 1 or plain:
                     line.kind = "furniture"
                     digits = number or re.search(r"(?<!\d)\d{1,4}(?!\d)", text)
                     page.label = page.label or (digits.group(0) if digits else "")
@@ -320,9 +345,9 @@ class _Layout:
             else:
                 out += [text, ""]
                 pages += [self._label(piece.glyphs[0][2]), ""]
-            for printed, joined in piece.joins:
-                work.repair("dehyphenation", len(out) - (out[-1] == ""), "a hyphen set at a line's end in the PDF "
-                            "(the word is printed nowhere else with it)", printed, joined)
+            for printed, joined, why in piece.joins:
+                work.repair("dehyphenation", len(out) - (out[-1] == ""), f"a hyphen at a line's end in the PDF, "
+                            f"the typesetter's: {why}", printed, joined)
         return [Line(i + 1, t, page=pg) for i, (t, pg) in enumerate(zip(out, pages))]
 
     def _label(self, index: int) -> str:
@@ -431,26 +456,40 @@ class _Layout:
             pieces.append(_Piece("entry", glyphs))
 
     def _append(self, piece: _Piece, glyphs: list[tuple[_Glyph, bool, int]]) -> None:
-        """A line's glyphs after a piece's, a space between. After a hyphen at the line's end none, and the
-        hyphen, when the typesetter set it (PDFium marks a hyphen at a line's end; the text's own hyphens look
-        the same), is dropped: unless the word goes on with a capital or is printed with the hyphen elsewhere
-        and never without."""
+        """A line's glyphs after a piece's: a space between, none after a dash between words or figures ('112–'),
+        and none after a hyphen at the line's end, which is dropped when the typesetter set it (_set_hyphen)."""
         if piece.glyphs and glyphs:
             last = piece.glyphs[-1][0]
-            if last.ch in "–—" and piece.glyphs[-2][0].ch != " " if len(piece.glyphs) > 1 else False:
-                pass  # a line broken after a dash that stands between words or figures ('112–15')
-            elif last.ch in _HYPHENS and glyphs[0][0].ch.isalpha():
-                before = _word(g.ch for g, _, _ in reversed(piece.glyphs[:-1]))[::-1]
+            dash = last.ch in "–—" and len(piece.glyphs) > 1 and piece.glyphs[-2][0].ch != " "
+            before = _word(g.ch for g, _, _ in reversed(piece.glyphs[:-1]))[::-1]
+            if last.ch in _HYPHENS and before and glyphs[0][0].ch.isalpha():
                 after = _word(g.ch for g, _, _ in glyphs)
-                kept = (after[:1].isupper() or f"{before}-{after}".lower() in self.words
-                        and (before + after).lower() not in self.words)
-                if last.hyphen and not kept:
+                why = self._set_hyphen(last, before, after)
+                if why:
                     piece.glyphs.pop()
-                    piece.joins.append((f"{before}-{after}", before + after))
-            else:
+                    piece.joins.append((f"{before}-{after}", before + after, why))
+            elif not dash:
                 piece.glyphs.append((_Glyph(" ", last.x, last.y, last.size, False, False, False), False,
                                      piece.glyphs[-1][2]))
         piece.glyphs += glyphs
+
+    def _set_hyphen(self, hyphen: _Glyph, before: str, after: str) -> str:
+        """Why a hyphen at a line's end is the typesetter's, or '' when it is the text's own. A PDF that marks
+        its typesetter's hyphens (as soft hyphens) says which each is, in the fonts it marks them in; elsewhere,
+        the text's own hyphen is the one the word is printed with elsewhere (and never without), or before a
+        capital."""
+        if not hyphen.hyphen:
+            return ""
+        if hyphen.soft:
+            return "the PDF marks it as the typesetter's (a soft hyphen)"
+        if hyphen.font in self.marks_hyphens:
+            return ""
+        if after[:1].isupper() or (f"{before}-{after}".lower() in self.words
+                                   and (before + after).lower() not in self.words):
+            return ""
+        if (before + after).lower() in self.words:
+            return "the word is printed whole elsewhere in the text"
+        return "the word is printed nowhere else with a hyphen (a typesetter's hyphen is likelier than the text's)"
 
     def _entry_left(self) -> float:
         refs = [ln.x0 for p in self.pages for ln in p.lines if ln.kind == "body"]
