@@ -100,9 +100,11 @@ def _emendation_spans(item) -> list[_Span]:
 
 def pagebreak_html(page: str, first: bool) -> str:
     """Where a printed page begins (DPUB-ARIA), its number shown in the margin; the id where the page begins
-    first in reading order (a footnote's page is also the text's)."""
+    first in reading order (a footnote's page is also the text's). The number is the span's content: an empty
+    one loses its role in the accessibility tree, and its label with it."""
     anchor = f' id="page-{_attr(page)}"' if first else ""
-    return f'<span class="pagebreak" role="doc-pagebreak"{anchor} aria-label="{_attr(page)}"></span>'
+    return (f'<span class="pagebreak" role="doc-pagebreak"{anchor} aria-label="{_attr(page)}">'
+            f'<span class="page-number">{_attr(page)}</span></span>')
 
 
 def _pagebreaks(key: str, starts: dict | None, at_start: bool = True) -> list[tuple[int, str]]:

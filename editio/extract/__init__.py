@@ -17,7 +17,7 @@ from ..problems import EditionError, Problem
 from ..records import Block, Edition, Note, PageBreak, Report, Source
 from .bibliography import read_bibliography
 from .body import build_sections, find_headings, join_page_breaks, repair_hyphens
-from .common import Work, find_heading, page_marks, split_blocks, word_corpus
+from .common import NOTES_HEADINGS, REFERENCES_HEADINGS, Work, find_heading, page_marks, split_blocks, word_corpus
 from .docx import read_docx
 from .front import read_cover, read_title_block
 from .furniture import drop_furniture
@@ -25,13 +25,6 @@ from .markers import place_markers, report_unanchored
 from .notes import breaks_off, read_notes
 from .pdf import read_pdf
 from .seed import read_seed
-
-
-NOTES_HEADINGS = {"notes", "endnotes"}
-
-
-REFERENCES_HEADINGS = {"references", "bibliography", "works cited", "sources and literature", "reference list",
-                       "select bibliography", "sources", "literature", "sources and bibliography"}
 
 
 CUT_SHORT = "give the complete text (an article without a bibliography may end with its last note)"

@@ -55,6 +55,9 @@ class Work:
     label: str
     repairs: list[Repair] = field(default_factory=list)
     doubts: list[Doubt] = field(default_factory=list)
+    markers_known: bool = False
+    """Set by a reader that knows every marker from the source itself (a PDF's raised glyphs, a manuscript's
+    note references), written as superscripts: a number in the line is then never a marker."""
 
     def repair(self, kind, line, detail, before="", after=""):
         self.repairs.append(Repair(kind, line, detail, before, after))
@@ -64,6 +67,13 @@ class Work:
 
     def fail(self, line, what, value, todo):
         raise EditionError([Problem(self.label, line, what, value, todo)])
+
+
+NOTES_HEADINGS = {"notes", "endnotes"}
+"""What the line before the notes reads (lower case, a colon aside)."""
+REFERENCES_HEADINGS = {"references", "bibliography", "works cited", "sources and literature", "reference list",
+                       "select bibliography", "sources", "literature", "sources and bibliography"}
+"""What the line before the bibliography reads."""
 
 
 def find_heading(lines: list[Line], names: set[str], start: int = 0) -> int | None:

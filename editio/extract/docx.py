@@ -13,8 +13,10 @@ extraction must guess at, a manuscript says:
 - the text is what Word shows with changes tracked: insertions kept, deletions left out; a field's result kept,
   its code not; links, content controls and smart tags read as text; text boxes left aside;
 - italics (a run's own, or its character style's) as *…*;
-- the title is the paragraph in the Title style, or the first; a Subtitle joins it ('Title: Subtitle', as a
-  title line ending in a colon takes the next); a paragraph reading only 'Abstract' labels the one after it.
+- paragraphs in the manuscript's order, a table's cell by cell; the title and the author line as they stand (the
+  title block's rules tell them apart, in either order), a Subtitle (or a second Title paragraph) joined to the
+  title ('Title: Subtitle', as a title line ending in a colon takes the next), a paragraph reading only
+  'Abstract' to the one it labels.
 
 Lines carry no printed page. What cannot be read fails clearly: a file that is no .docx (a text file, an old
 Word 97–2003 document, an encrypted one), a damaged one (zip or XML), a part larger than an article can be (a
@@ -31,7 +33,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..textrules import SUPERSCRIPTS
-from .common import Line, Work
+from .common import NOTES_HEADINGS, REFERENCES_HEADINGS, Line, Work
 
 MAX_PART = 50 * 2**20
 """Bytes a part of the document may take uncompressed: far more than an article's text; a larger part is refused
@@ -44,8 +46,8 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError, RuntimeError)
 """What zipfile raises on a damaged or cut-short archive (a bad offset, a version or method never written)."""
 _OFF = {"0", "false", "off"}
-_LEFT_OUT = {"del", "moveFrom", "pPr", "rPr"}
-"""Inside a paragraph: deleted and moved-away text, and the paragraph's and runs' properties."""
+_LEFT_OUT = {"del", "moveFrom"}
+"""Inside a paragraph: text deleted, or moved elsewhere, with its changes tracked."""
 _BLOCKS = {"tbl", "tr", "tc", "sdt", "sdtContent", "customXml"}
 """What holds paragraphs of the text: tables and content controls (a text box's paragraphs are in runs)."""
 
@@ -56,9 +58,6 @@ RESAVE = "open it in Word or LibreOffice and save it again, or give the article'
 
 def read_docx(path: Path, work: Work) -> tuple[list[Line], bytes]:
     """The manuscript's lines, as a text seed would hold them."""
-    # Imported here: the package imports this module before it sets them.
-    from . import NOTES_HEADINGS, REFERENCES_HEADINGS
-
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -82,6 +81,7 @@ def read_docx(path: Path, work: Work) -> tuple[list[Line], bytes]:
     out += [f"{n}. {doc.note(key)}" for key, n in list(doc.numbers.items())]
     if refs < len(paragraphs):
         out += ["", paragraphs[refs][1].replace("*", ""), ""] + [text for _, text in paragraphs[refs + 1:]]
+    work.markers_known = True
     return [Line(i + 1, text) for i, text in enumerate(out + [""])], data
 
 
@@ -171,7 +171,7 @@ class _Manuscript:
         return styles
 
     def _notes(self, root, kind: str) -> dict[str, etree._Element]:
-        """Id -> note; the separator lines Word keeps among the notes are none."""
+        """Id -> note; the separator lines Word keeps among the notes (notes of a type) are none."""
         return {note.get(self.w + "id"): note for note in (root.findall(self.w + kind) if root is not None else ())
                 if note.get(self.w + "type", "normal") == "normal"}
 
@@ -211,7 +211,7 @@ class _Manuscript:
             tag = self._tag(child)
             if tag == "t":
                 pieces.append((child.text or "", italic))
-            elif tag in ("tab", "br", "cr"):
+            elif tag in ("tab", "ptab", "br", "cr"):
                 pieces.append((" ", italic))
             elif tag == "noBreakHyphen":
                 pieces.append(("-", italic))

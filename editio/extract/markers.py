@@ -53,6 +53,8 @@ def _candidates(block_index: int, block: Block, run: Run, work: Work) -> list[_C
     for m in SUPERSCRIPT_MARKER.finditer(block.text):
         found.append(_Candidate(block_index, m.start(), m.end(), superscript_value(m.group(2)),
                                 m.group(0), "superscript", run.line_at(m.end() - 1)))
+    if work.markers_known:
+        return found
     for m in PLAIN_MARKER.finditer(block.text):
         line = run.line_at(m.end() - 1)
         before = block.text[:m.start()]

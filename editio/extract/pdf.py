@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..textrules import SUPERSCRIPTS
-from .common import Line, Work, page_mark
+from .common import NOTES_HEADINGS, REFERENCES_HEADINGS, Line, Work, page_mark
 
 MAX_PAGES = 400
 """Pages a seed may have: far more than any article; a longer PDF is refused."""
@@ -133,6 +133,7 @@ def read_pdf(path: Path, work: Work) -> tuple[list[Line], bytes]:
     if sum(len(p.lines) for p in pages) == 0:
         work.fail(0, "no text layer: the PDF holds images of pages only", "",
                   "run OCR first, e.g. ocrmypdf IN.pdf OUT.pdf, and give OUT.pdf")
+    work.markers_known = True
     return _Layout(pages).lines(work), data
 
 
@@ -244,10 +245,6 @@ def _superscript(g: _Glyph, line: _PLine) -> bool:
 # --- the layout of the whole ----------------------------------------------------------------------------------
 
 NUMBERED = re.compile(r"^\s*(\d{1,3})(?:[.)]\s*|\s+)(?=\S)")
-_ROMAN = re.compile(r"^[ivxlcdm]+$", re.IGNORECASE)
-NOTES_HEADINGS = {"notes", "endnotes"}
-REFERENCES_HEADINGS = {"references", "bibliography", "works cited", "sources and literature", "reference list",
-                       "select bibliography", "sources", "literature", "sources and bibliography"}
 
 
 class _Layout:
