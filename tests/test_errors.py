@@ -38,14 +38,67 @@ CASES = {
 }
 
 
+def _encrypted_pdf() -> bytes:
+    """A one-page PDF under the standard security handler, its user password not the empty one."""
+    key = "0123456789abcdef" * 2
+    return (b"%PDF-1.4\n1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\n"
+            b"2 0 obj <</Type/Pages/Kids[3 0 R]/Count 1>> endobj\n"
+            b"3 0 obj <</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>> endobj\n"
+            b"4 0 obj <</Filter/Standard/V 1/R 2/O<" + b"00" * 32 + b">/U<" + b"11" * 32 + b">/P -4>> endobj\n"
+            b"trailer <</Root 1 0 R/Size 5/Encrypt 4 0 R/ID[<" + key.encode() + b"><" + key.encode() + b">]>>\n%%EOF\n")
+
+
+def _typeset(source: str, folder: Path) -> bytes:
+    import typst
+    (folder / "doc.typ").write_text(source, encoding="utf-8")
+    typst.compile(str(folder / "doc.typ"), output=str(folder / "doc.pdf"))
+    return (folder / "doc.pdf").read_bytes()
+
+
+def _manuscript_without_notes(folder: Path) -> bytes:
+    from docx import Document
+    doc = Document()
+    doc.add_paragraph("A Title", style="Title")
+    doc.add_paragraph("A text whose author kept no notes.")
+    doc.save(folder / "plain.docx")
+    return (folder / "plain.docx").read_bytes()
+
+
+# Seeds of the other kinds, made when the test runs (by Typst and python-docx, as a publisher or author would).
+MADE = {
+    "fake.pdf": (lambda folder: b"Just some text, no PDF at all\n",
+                 'error: fake.pdf: this file is named .pdf but is no PDF ("Just some text, no PDF at all"); '
+                 "give the article's PDF, or its text extraction as a .txt seed"),
+    "encrypted.pdf": (lambda folder: _encrypted_pdf(),
+                      "error: encrypted.pdf: the PDF is encrypted; give an unencrypted copy "
+                      "(e.g. qpdf --password=PASSWORD --decrypt IN.pdf OUT.pdf)"),
+    "cut-short.pdf": (lambda folder: (b := _typeset("= A title\n\nSome text." * 40, folder))[:len(b) // 2],
+                      'error: cut-short.pdf: the PDF cannot be read: it is damaged or cut short ("Failed to load '
+                      'document (PDFium: Data format error)."); give the whole file, as the publisher made it'),
+    "scanned.pdf": (lambda folder: _typeset("#rect(width: 5cm, height: 8cm, fill: gray)", folder),
+                    "error: scanned.pdf: no text layer: the PDF holds images of pages only; run OCR first, e.g. "
+                    "ocrmypdf IN.pdf OUT.pdf, and give OUT.pdf"),
+    "no-notes.docx": (_manuscript_without_notes,
+                      "error: no-notes.docx: the manuscript has no footnotes or endnotes; an edition needs the notes: "
+                      "give the manuscript with its notes as Word's footnotes or endnotes, or its text as a .txt seed"),
+    "text.docx": (lambda folder: b"A text file named .docx",
+                  "error: text.docx: this file is named .docx but is no Word document (.docx); give the manuscript "
+                  "as Word saves it (.docx), or the article's text as a .txt seed"),
+}
+
+
 def snapshot(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("name", sorted(CASES) + sorted(MADE))
 def test_bad_seed_fails_clearly_and_touches_nothing(tmp_path, name):
-    content, message = CASES[name]
+    if name in MADE:
+        make, message = MADE[name]
+        content = make(tmp_path)
+    else:
+        content, message = CASES[name]
     (tmp_path / name).write_bytes(content)
     out = tmp_path / "out"
     (out / "site").mkdir(parents=True)

@@ -110,13 +110,14 @@ def read_pdf(path: Path, work: Work) -> tuple[list[Line], bytes]:
     except OSError as exc:
         work.fail(0, "cannot read the file", exc.strerror or str(exc), "check the path and its permissions")
     if not data.lstrip()[:5] == b"%PDF-":
-        work.fail(0, "this file is named .pdf but is no PDF", data[:20].decode("latin-1", "replace"),
+        work.fail(0, "this file is named .pdf but is no PDF", data[:40].decode("latin-1").split("\n")[0].strip(),
                   "give the article's PDF, or its text extraction as a .txt seed")
     try:
         doc = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         if "password" in str(exc).lower():
-            work.fail(0, "the PDF is encrypted", "", "give an unencrypted copy (e.g. qpdf --decrypt IN OUT)")
+            work.fail(0, "the PDF is encrypted", "",
+                      "give an unencrypted copy (e.g. qpdf --password=PASSWORD --decrypt IN.pdf OUT.pdf)")
         work.fail(0, "the PDF cannot be read: it is damaged or cut short", str(exc),
                   "give the whole file, as the publisher made it")
     if len(doc) > MAX_PAGES:
