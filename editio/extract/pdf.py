@@ -41,7 +41,7 @@ TIME_LIMIT = 60.0
 _HYPHENS = "-\u00ad\ufffe\u2010"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Glyph:
     ch: str
     x: float
@@ -73,10 +73,8 @@ class _PLine:
     x1: float = 0.0
     kind: str = "body"
     """body, footnote, furniture."""
-
-    @property
-    def text(self) -> str:
-        return "".join(g.ch for g in self.glyphs)
+    text: str = ""
+    """Its characters (set once its glyphs are)."""
 
 
 @dataclass
@@ -147,28 +145,27 @@ def _read_page(doc, index: int) -> _Page:
     height = page.get_height()
     textpage = page.get_textpage()
     count = textpage.count_chars()
+    fast = _Fast(raw, textpage)
+    text = fast.text(count)
     x, y = ctypes.c_double(), ctypes.c_double()
     box = [ctypes.c_double() for _ in range(4)]  # left, right, bottom, top
-    fonts: dict[int, tuple[bool, bool, str]] = {}
+    objects: dict[int, tuple[bool, bool, str, float]] = {}
     glyphs = []
-    for i in range(count):
-        code = raw.FPDFText_GetUnicode(textpage, i)
-        ch = chr(code)
-        if ch in "\x02\u00ad":  # a hyphen at a line's end (PDFium's mark), or one a PDF says is soft
+    for i, ch in enumerate(text):
+        if ch in "\x02\ufffe\u00ad":  # a hyphen at a line's end (PDFium's marks), or one a PDF says is soft
             ch, marked = "-", ch
-        elif ch in "\r\n" or code == 0:
+        elif ch in "\r\n\x00":
             continue
         else:
             marked = ""
-        raw.FPDFText_GetCharOrigin(textpage, i, x, y)
-        obj = raw.FPDFText_GetTextObject(textpage, i)
-        key = ctypes.cast(obj, ctypes.c_void_p).value or 0
-        if key not in fonts:
-            fonts[key] = _font_style(raw, obj)
-        italic, bold, font = fonts[key]
+        fast.origin(fast.textpage, i, x, y)
+        key = fast.text_object(fast.textpage, i) or 0
+        if key not in objects:  # one font and size to a text object
+            obj = ctypes.cast(key, type(raw.FPDFText_GetTextObject(textpage, i)))
+            objects[key] = (*_font_style(raw, obj), raw.FPDFText_GetFontSize(textpage, i))
+        italic, bold, font, size = objects[key]
         hyphen = bool(marked) or ch in _HYPHENS and bool(raw.FPDFText_IsHyphen(textpage, i))
-        soft = marked == "\u00ad" or hyphen and _actual_text(raw, obj) == "\u00ad"
-        size = raw.FPDFText_GetFontSize(textpage, i)
+        soft = marked == "\u00ad" or hyphen and _actual_text(raw, raw.FPDFText_GetTextObject(textpage, i)) == "\u00ad"
         superior = False
         if ch.isdigit():
             raw.FPDFText_GetCharBox(textpage, i, *box)
@@ -179,6 +176,33 @@ def _read_page(doc, index: int) -> _Page:
     textpage.close()
     page.close()
     return _Page(index, _lines(index, glyphs), height=height)
+
+
+class _Fast:
+    """The two PDFium calls made for every glyph, declared on plain pointers: through pypdfium2's typed
+    wrappers they cost twice as much, and a page has thousands of glyphs."""
+
+    def __init__(self, raw, textpage):
+        address = lambda f: ctypes.cast(f, ctypes.c_void_p).value  # noqa: E731
+        self.textpage = ctypes.c_void_p(address(textpage.raw))
+        self.origin = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_double),
+                                       ctypes.POINTER(ctypes.c_double))(address(raw.FPDFText_GetCharOrigin))
+        self.text_object = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(
+            address(raw.FPDFText_GetTextObject))
+        self._get_text = raw.FPDFText_GetText
+        self._raw_textpage = textpage.raw
+
+    def text(self, count: int) -> str:
+        """The page's characters, one for each index (a character beyond UTF-16's plane takes two units, so it
+        is asked for alone)."""
+        buf = (ctypes.c_ushort * (count + 1))()
+        self._get_text(self._raw_textpage, 0, count, buf)
+        units = bytes(buf)[:2 * count]
+        text = units.decode("utf-16-le", "surrogatepass")
+        if len(text) == count and not any("\ud800" <= c <= "\udfff" for c in text):
+            return text
+        import pypdfium2.raw as raw
+        return "".join(chr(raw.FPDFText_GetUnicode(self._raw_textpage, i)) for i in range(count))
 
 
 def _actual_text(raw, obj) -> str | None:
@@ -235,6 +259,7 @@ def _lines(page: int, glyphs: list[_Glyph]) -> list[_PLine]:
         text = [h for h in line.glyphs if h.ch != " "]
         line.x0 = text[0].x if text else 0.0
         line.x1 = text[-1].x + 0.5 * text[-1].size if text else 0.0
+        line.text = "".join(g.ch for g in line.glyphs)
     return [line for line in lines if line.glyphs]
 
 
@@ -253,8 +278,9 @@ class _Layout:
 
     def __init__(self, pages: list[_Page]):
         self.pages = pages
-        sizes = Counter(round(g.size, 1) for p in pages for ln in p.lines for g in ln.glyphs
-                        if g.ch != " " and not _superscript(g, ln))
+        sizes: Counter = Counter()
+        for ln in (ln for p in pages for ln in p.lines):
+            sizes[round(ln.size, 1)] += len(ln.glyphs)
         self.body = sizes.most_common(1)[0][0] if sizes else 10.0
         body_lines = [ln for p in pages for ln in p.lines if abs(ln.size - self.body) < 0.5]
         self.left = _mode([round(ln.x0) for ln in body_lines]) if body_lines else 0.0
