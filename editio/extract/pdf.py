@@ -52,8 +52,10 @@ class _Glyph:
     hyphen: bool
     superior: bool = False
     """A superior figure of the font's own (OpenType 'sups'): a digit in the text's size, drawn small and high."""
-    soft: bool = False
-    """A hyphen at a line's end that the PDF marks as the typesetter's (its actual text a soft hyphen)."""
+    actual: str = ""
+    """For a hyphen, what the PDF says it stands for where it says so (its actual text): '-' the text's own
+    hyphen, a soft hyphen (U+00AD) the typesetter's; or, where PDFium gives its Unicode as it stands (at a page's
+    end), a soft hyphen."""
     font: str = ""
     """For a hyphen at a line's end, its font's name."""
 
@@ -165,14 +167,15 @@ def _read_page(doc, index: int) -> _Page:
             objects[key] = (*_font_style(raw, obj), raw.FPDFText_GetFontSize(textpage, i))
         italic, bold, font, size = objects[key]
         hyphen = bool(marked) or ch in _HYPHENS and bool(raw.FPDFText_IsHyphen(textpage, i))
-        soft = marked == "\u00ad" or hyphen and _actual_text(raw, raw.FPDFText_GetTextObject(textpage, i)) == "\u00ad"
+        actual = (_actual_text(raw, raw.FPDFText_GetTextObject(textpage, i)) or "" if ch == "-" else "") or (
+            marked if marked == "\u00ad" else "")
         superior = False
         if ch.isdigit():
             raw.FPDFText_GetCharBox(textpage, i, *box)
             bottom, top = box[2].value - y.value, box[3].value - y.value
             superior = bottom > 0.2 * size and top - bottom < 0.5 * size
         glyphs.append(_Glyph(" " if ch.isspace() else ch, x.value, y.value, size, italic, bold, hyphen, superior,
-                             soft, font if hyphen else ""))
+                             actual, font if ch == "-" and marked != "\u00ad" else ""))
     textpage.close()
     page.close()
     return _Page(index, _lines(index, glyphs), height=height)
@@ -291,8 +294,11 @@ class _Layout:
         self.words = {w.strip("-").lower() for p in pages for ln in p.lines
                       for w in re.findall(r"[^\W\d_][\w-]*", ln.text.rstrip("-"))}
         """Every word printed whole within a line (the evidence on a hyphen at a line's end)."""
-        self.marks_hyphens = {g.font for p in pages for ln in p.lines for g in ln.glyphs if g.soft}
-        """The fonts in which the PDF tells its typesetter's hyphens from the text's."""
+        marked = [g for p in pages for ln in p.lines for g in ln.glyphs if g.actual]
+        self.soft_marked = {g.font for g in marked if g.actual == "\u00ad"}
+        """Fonts whose typesetter's hyphens the PDF marks (so an unmarked one is the text's)."""
+        self.hard_marked = {g.font for g in marked if g.actual == "-"}
+        """Fonts whose own hyphens the PDF marks (so an unmarked one is the typesetter's)."""
         self._furniture()
         self._footnotes()
 
@@ -498,15 +504,17 @@ class _Layout:
         piece.glyphs += glyphs
 
     def _set_hyphen(self, hyphen: _Glyph, before: str, after: str) -> str:
-        """Why a hyphen at a line's end is the typesetter's, or '' when it is the text's own. A PDF that marks
-        its typesetter's hyphens (as soft hyphens) says which each is, in the fonts it marks them in; elsewhere,
-        the text's own hyphen is the one the word is printed with elsewhere (and never without), or before a
-        capital."""
-        if not hyphen.hyphen:
+        """Why a hyphen at a line's end is the typesetter's, or '' when it is the text's own. A tagged PDF says
+        which each is: it gives the one glyph of a font the meaning it has most (its typesetter's hyphens or the
+        text's) and marks the others with what they stand for. Where it does not, the text's own hyphen is the
+        one the word is printed with elsewhere (and never without), or before a capital."""
+        if not hyphen.hyphen or hyphen.actual == "-":
             return ""
-        if hyphen.soft:
+        if hyphen.actual == "\u00ad":
             return "the PDF marks it as the typesetter's (a soft hyphen)"
-        if hyphen.font in self.marks_hyphens:
+        if hyphen.font in self.hard_marked and hyphen.font not in self.soft_marked:
+            return "the PDF marks the text's own hyphens in its font, and not this one"
+        if hyphen.font in self.soft_marked:
             return ""
         if after[:1].isupper() or (f"{before}-{after}".lower() in self.words
                                    and (before + after).lower() not in self.words):
