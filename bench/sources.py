@@ -13,7 +13,7 @@ endnotes layout and in a layout like the journal's own (B5, 10.5 pt), about twen
 Prints, per document: pages, markers placed of those the article has (the seed article has a note whose
 marker the print lost, so no print has it), notes, paragraphs and notes exact (every
 block, marker, note and reference equal to the article's), printed pages marked, words joined at a typesetter's
-hyphen (and of these, how many the PDF itself marks as soft hyphens), footnotes going on across a page, the
+hyphen (and of these, how many the PDF's own marks decide; the others by the text's evidence), footnotes going on across a page, the
 median time to read it (the reader alone: PDFium to the lines of a text seed). Then the targets: reading a
 twenty-page article PDF in at most 0.3 s; a cold build (build.py in a new process, a new output folder) from
 the PDF at most 1.2 times the cold build from the same article's text. Figures, not a test: it never fails
@@ -70,7 +70,7 @@ def measure(name: str, article: typeset.Article, seed: Path, runs: int, footnote
         "notes": report.counts["notes"],
         "exact": "yes" if not typeset.differences(edition, typeset.expected(article)) else "NO",
         "page breaks": sum(len(b) for b in edition.page_starts().values()) if seed.suffix == ".pdf" else "",
-        "hyphens joined": f"{len(joins)} ({sum('soft hyphen' in r.detail for r in joins)} marked)"
+        "hyphens joined": f"{len(joins)} ({sum('the PDF marks' in r.detail for r in joins)} marked)"
                           if seed.suffix == ".pdf" else "",
         "footnotes across pages": sum(bool(n.page_breaks) for n in edition.notes) if footnotes else "",
         "read (s)": f"{median_time(lambda: reader(seed, Work(seed.name)), runs):.3f}",

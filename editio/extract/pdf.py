@@ -158,6 +158,10 @@ def _read_page(doc, index: int) -> _Page:
             ch, marked = "-", ch
         elif ch in "\r\n\x00":
             continue
+        elif ch.isspace():  # within a line (its ends are \r\n): where it stands does not matter
+            if glyphs:
+                glyphs.append(_Glyph(" ", glyphs[-1].x, glyphs[-1].y, glyphs[-1].size, False, False, False))
+            continue
         else:
             marked = ""
         fast.origin(fast.textpage, i, x, y)
@@ -174,7 +178,7 @@ def _read_page(doc, index: int) -> _Page:
             raw.FPDFText_GetCharBox(textpage, i, *box)
             bottom, top = box[2].value - y.value, box[3].value - y.value
             superior = bottom > 0.2 * size and top - bottom < 0.5 * size
-        glyphs.append(_Glyph(" " if ch.isspace() else ch, x.value, y.value, size, italic, bold, hyphen, superior,
+        glyphs.append(_Glyph(ch, x.value, y.value, size, italic, bold, hyphen, superior,
                              actual, font if ch == "-" and marked != "\u00ad" else ""))
     textpage.close()
     page.close()
