@@ -39,6 +39,7 @@ MAX_PAGES = 400
 TIME_LIMIT = 60.0
 """Seconds the reading may take before it is stopped with an error."""
 _HYPHENS = "-\u00ad\ufffe\u2010"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(slots=True)
@@ -152,24 +153,31 @@ def _read_page(doc, index: int) -> _Page:
     x, y = ctypes.c_double(), ctypes.c_double()
     box = [ctypes.c_double() for _ in range(4)]  # left, right, bottom, top
     objects: dict[int, tuple[bool, bool, str, float]] = {}
-    glyphs = []
+    glyphs: list[_Glyph] = []
+    origin, text_object, handle = fast.origin, fast.text_object, fast.textpage  # called for every glyph
     for i, ch in enumerate(text):
-        if ch in "\x02\ufffe\u00ad":  # a hyphen at a line's end (PDFium's marks), or one a PDF says is soft
+        marked = ""
+        if ch.isalnum():
+            pass
+        elif ch in "\x02\ufffe\u00ad":  # a hyphen at a line's end (PDFium's marks), or one a PDF says is soft
             ch, marked = "-", ch
         elif ch in "\r\n\x00":
             continue
         elif ch.isspace():  # within a line (its ends are \r\n): where it stands does not matter
             if glyphs:
-                glyphs.append(_Glyph(" ", glyphs[-1].x, glyphs[-1].y, glyphs[-1].size, False, False, False))
+                last = glyphs[-1]
+                glyphs.append(_Glyph(" ", last.x, last.y, last.size, False, False, False))
             continue
-        else:
-            marked = ""
-        fast.origin(fast.textpage, i, x, y)
-        key = fast.text_object(fast.textpage, i) or 0
-        if key not in objects:  # one font and size to a text object
+        origin(handle, i, x, y)
+        key = text_object(handle, i) or 0
+        style = objects.get(key)
+        if style is None:  # one font and size to a text object
             obj = ctypes.cast(key, type(raw.FPDFText_GetTextObject(textpage, i)))
-            objects[key] = (*_font_style(raw, obj), raw.FPDFText_GetFontSize(textpage, i))
-        italic, bold, font, size = objects[key]
+            style = objects[key] = (*_font_style(raw, obj), raw.FPDFText_GetFontSize(textpage, i))
+        italic, bold, font, size = style
+        if ch.isalpha():
+            glyphs.append(_Glyph(ch, x.value, y.value, size, italic, bold, False))
+            continue
         hyphen = bool(marked) or ch in _HYPHENS and bool(raw.FPDFText_IsHyphen(textpage, i))
         actual = (_actual_text(raw, raw.FPDFText_GetTextObject(textpage, i)) or "" if ch == "-" else "") or (
             marked if marked == "\u00ad" else "")
@@ -206,7 +214,7 @@ class _Fast:
         self._get_text(self._raw_textpage, 0, count, buf)
         units = bytes(buf)[:2 * count]
         text = units.decode("utf-16-le", "surrogatepass")
-        if len(text) == count and not any("\ud800" <= c <= "\udfff" for c in text):
+        if len(text) == count and not _SURROGATE.search(text):
             return text
         import pypdfium2.raw as raw
         return "".join(chr(raw.FPDFText_GetUnicode(self._raw_textpage, i)) for i in range(count))
@@ -245,6 +253,9 @@ def _lines(page: int, glyphs: list[_Glyph]) -> list[_PLine]:
     lines: list[_PLine] = []
     for g in glyphs:
         line = lines[-1] if lines else None
+        if line is not None and g.y == line.base and g.size <= line.size:
+            line.glyphs.append(g)  # most glyphs: on the line's baseline, in its size
+            continue
         if line is not None:
             raised = g.y - line.base
             if (g.size > 1.15 * line.size and 0 < -raised < g.size
