@@ -155,6 +155,9 @@ def _read_page(doc, index: int) -> _Page:
     objects: dict[int, tuple[bool, bool, str, float]] = {}
     glyphs: list[_Glyph] = []
     origin, text_object, handle = fast.origin, fast.text_object, fast.textpage  # called for every glyph
+    # A text object is shown on one baseline, so where its glyphs stand is asked of its first and last only
+    # (a line's ends are what the layout needs).
+    current, last_index, last_glyph, ox, oy = None, -1, -1, 0.0, 0.0  # the last glyph: in text, in glyphs
     for i, ch in enumerate(text):
         marked = ""
         if ch.isalnum():
@@ -168,15 +171,21 @@ def _read_page(doc, index: int) -> _Page:
                 last = glyphs[-1]
                 glyphs.append(_Glyph(" ", last.x, last.y, last.size, False, False, False))
             continue
-        origin(handle, i, x, y)
         key = text_object(handle, i) or 0
-        style = objects.get(key)
-        if style is None:  # one font and size to a text object
-            obj = ctypes.cast(key, type(raw.FPDFText_GetTextObject(textpage, i)))
-            style = objects[key] = (*_font_style(raw, obj), raw.FPDFText_GetFontSize(textpage, i))
-        italic, bold, font, size = style
+        if key != current or not key:
+            if last_index >= 0:
+                origin(handle, last_index, x, y)
+                glyphs[last_glyph].x = x.value
+            origin(handle, i, x, y)
+            current, ox, oy = key, x.value, y.value
+            style = objects.get(key)
+            if style is None:  # one font and size to a text object
+                obj = ctypes.cast(key, type(raw.FPDFText_GetTextObject(textpage, i)))
+                style = objects[key] = (*_font_style(raw, obj), raw.FPDFText_GetFontSize(textpage, i))
+            italic, bold, font, size = style
+        last_index, last_glyph = i, len(glyphs)
         if ch.isalpha():
-            glyphs.append(_Glyph(ch, x.value, y.value, size, italic, bold, False))
+            glyphs.append(_Glyph(ch, ox, oy, size, italic, bold, False))
             continue
         hyphen = bool(marked) or ch in _HYPHENS and bool(raw.FPDFText_IsHyphen(textpage, i))
         actual = (_actual_text(raw, raw.FPDFText_GetTextObject(textpage, i)) or "" if ch == "-" else "") or (
@@ -184,10 +193,13 @@ def _read_page(doc, index: int) -> _Page:
         superior = False
         if ch.isdigit():
             raw.FPDFText_GetCharBox(textpage, i, *box)
-            bottom, top = box[2].value - y.value, box[3].value - y.value
+            bottom, top = box[2].value - oy, box[3].value - oy
             superior = bottom > 0.2 * size and top - bottom < 0.5 * size
-        glyphs.append(_Glyph(ch, x.value, y.value, size, italic, bold, hyphen, superior,
+        glyphs.append(_Glyph(ch, ox, oy, size, italic, bold, hyphen, superior,
                              actual, font if ch == "-" and marked != "\u00ad" else ""))
+    if last_index >= 0:
+        origin(handle, last_index, x, y)
+        glyphs[last_glyph].x = x.value
     textpage.close()
     page.close()
     return _Page(index, _lines(index, glyphs), height=height)
