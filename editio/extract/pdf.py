@@ -158,6 +158,7 @@ def _read_page(doc, index: int) -> _Page:
     # A text object is shown on one baseline, so where its glyphs stand is asked of its first and last only
     # (a line's ends are what the layout needs).
     current, last_index, last_glyph, ox, oy = None, -1, -1, 0.0, 0.0  # the last glyph: in text, in glyphs
+    run_end, key = 0, 0
     for i, ch in enumerate(text):
         marked = ""
         if ch.isalnum():
@@ -171,7 +172,8 @@ def _read_page(doc, index: int) -> _Page:
                 last = glyphs[-1]
                 glyphs.append(_Glyph(" ", last.x, last.y, last.size, False, False, False))
             continue
-        key = text_object(handle, i) or 0
+        if i >= run_end:
+            run_end, key = _run(text_object, handle, i, count)
         if key != current or not key:
             if last_index >= 0:
                 origin(handle, last_index, x, y)
@@ -203,6 +205,26 @@ def _read_page(doc, index: int) -> _Page:
     textpage.close()
     page.close()
     return _Page(index, _lines(index, glyphs), height=height)
+
+
+def _run(text_object, handle, start: int, count: int) -> tuple[int, int]:
+    """(end, text object) of the run of characters from start that one text object shows: a text object's
+    characters stand together, so its end is found by doubling the step, then halving it, not by asking of
+    each character (a character between that no object shows, a space PDFium adds, is no glyph)."""
+    key = text_object(handle, start) or 0
+    if not key:
+        return start + 1, 0
+    known, step = start, 1
+    while known + step < count and text_object(handle, known + step) == key:
+        known, step = known + step, step * 2
+    beyond = min(known + step, count)
+    while beyond - known > 1:
+        middle = (known + beyond) // 2
+        if text_object(handle, middle) == key:
+            known = middle
+        else:
+            beyond = middle
+    return known + 1, key
 
 
 class _Fast:
@@ -291,6 +313,12 @@ def _lines(page: int, glyphs: list[_Glyph]) -> list[_PLine]:
         line.x1 = text[-1].x + 0.5 * text[-1].size if text else 0.0
         line.text = "".join(g.ch for g in line.glyphs)
     return [line for line in lines if line.glyphs]
+
+
+def _marked(line: _PLine) -> list[tuple[_Glyph, bool, int]]:
+    """A line's glyphs as a piece holds them: (glyph, superscript, page index)."""
+    small, high, base, page = 0.85 * line.size, 0.15 * line.size, line.base, line.page
+    return [(g, g.superior or g.size < small and g.y - base > high, page) for g in line.glyphs]
 
 
 def _superscript(g: _Glyph, line: _PLine) -> bool:
@@ -450,7 +478,7 @@ class _Layout:
         return [heading] + footnotes
 
     def _whole(self, ln: _PLine, kind: str) -> _Piece:
-        return _Piece(kind, [(g, _superscript(g, ln), ln.page) for g in ln.glyphs])
+        return _Piece(kind, _marked(ln))
 
     def _heading(self, ln: _PLine, previous: _PLine | None) -> bool:
         """A line on its own in a larger or a bold font, shorter than the measure."""
@@ -471,7 +499,7 @@ class _Layout:
         return ln.x0 - previous.x0 > 0.6 * self.body or gap or short
 
     def _text_line(self, ln: _PLine, previous: _PLine | None, pieces: list[_Piece], renumber) -> None:
-        glyphs = [(g, _superscript(g, ln), ln.page) for g in ln.glyphs]
+        glyphs = _marked(ln)
         if renumber:
             glyphs = _renumbered(glyphs, renumber.get(ln.page, {}))
         if self._heading(ln, previous):
@@ -491,7 +519,7 @@ class _Layout:
             self._append(last, glyphs)
 
     def _note_line(self, ln: _PLine, previous: _PLine | None, pieces: list[_Piece]) -> None:
-        glyphs = [(g, _superscript(g, ln), ln.page) for g in ln.glyphs]
+        glyphs = _marked(ln)
         number = _number_at_start(ln)
         notes = [p for p in pieces if p.kind == "note"]
         expected = notes[-1].n + 1 if notes else 1
@@ -561,7 +589,7 @@ class _Layout:
         printed: list[tuple[int, int]] = []  # (page, printed number) of each note
         for ln in feet:
             number = _number_at_start(ln)
-            glyphs = [(g, _superscript(g, ln), ln.page) for g in ln.glyphs]
+            glyphs = _marked(ln)
             if number is not None and (not notes or number[0] == printed[-1][1] + 1 or number[0] == 1
                                        and ln.page != printed[-1][0]):
                 notes.append(_Piece("note", glyphs[number[1]:], n=len(notes) + 1))
