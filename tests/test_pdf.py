@@ -19,6 +19,8 @@ import typeset
 from conftest import PROJECT, SEED, served
 from editio import corrections
 from editio.extract import extract
+from editio.extract.common import Work
+from editio.extract.pdf import read_pdf
 
 CASES = [(path, layout) for path in typeset.ARTICLES for layout in typeset.LAYOUTS]
 IDS = [f"{path.stem}--{layout.name}" for path, layout in CASES]
@@ -112,6 +114,22 @@ def test_footnotes_numbered_anew_on_each_page_are_numbered_through(read):
     # The print starts again at 1 on page after page: a footnote line '1Ibid.', '1GAOO, f. …'.
     assert sum(bool(re.search(r"\n1(?=[A-Z‘])", text)) for text in firsts) > 3
     assert [n.n for n in edition.notes] == list(range(1, 71))
+
+
+def test_ligatures_and_hyphens_at_a_lines_end(folder):
+    """A ligature the PDF gives as one character is its letters (PDFium decomposes it); words the typesetter
+    hyphenated at a narrow measure are whole again, each join reported, and the text's own hyphens kept."""
+    (folder / "small.typ").write_text('#set page(width: 120pt, height: 400pt, margin: 4pt)\n'
+                                      '#set text(size: 10pt, hyphenate: true, lang: "en")\n'
+                                      'The \\u{FB01}nal \\u{FB02}ow of the administrative correspondence '
+                                      'of the Odessa-Tovarnaia station, its self-liquidation.\n', encoding="utf-8")
+    import typst
+    typst.compile(str(folder / "small.typ"), output=str(folder / "small.pdf"))
+    work = Work("small.pdf")
+    text = " ".join(line.text for line in read_pdf(folder / "small.pdf", work)[0])
+    assert "The final flow of the administrative correspondence of the Odessa-Tovarnaia station, its " \
+           "self-liquidation." in text
+    assert [r.kind for r in work.repairs] and {r.kind for r in work.repairs} == {"dehyphenation"}
 
 
 @pytest.mark.parametrize("path", typeset.ARTICLES, ids=[p.stem for p in typeset.ARTICLES])
