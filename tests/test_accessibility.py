@@ -91,3 +91,19 @@ def test_keyboard_walk_reaches_every_marker_and_its_note(page, site_url, seed):
                 assert page.evaluate("document.activeElement.textContent") == str(reached[-1])
     assert reached == list(range(1, 88))
     assert links_in_notes > 50
+
+
+def test_back_links_are_targets_large_enough_for_a_finger(browser, site_url, seed):
+    """WCAG 2.2 target size (2.5.8), which Lighthouse audits and axe checks only when asked: on a 390 px phone
+    every note's way back to its marker is a box of at least 24 × 24 CSS px, and axe's target-size finds no
+    target on the article page too small and too close to another."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(site_url + f"{seed.stem}/")
+    boxes = page.evaluate("""() => [...document.querySelectorAll('[role=doc-endnotes] a[role=doc-backlink]')].map(a => {
+        const r = a.getBoundingClientRect(); return {href: a.getAttribute('href'), width: r.width, height: r.height}; })""")
+    assert len(boxes) == page.locator('a[role="doc-noteref"]').count()
+    assert [b for b in boxes if b["width"] < 24 or b["height"] < 24] == []
+    result = AXE.run(page, options={"runOnly": ["target-size"]})
+    assert [n["html"][:120] for v in result.response["violations"] for n in v["nodes"]] == []
+    context.close()
