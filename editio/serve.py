@@ -19,12 +19,15 @@ import functools
 import hashlib
 import http.server
 import json
+import os
 import queue
+import re
 import threading
 import time
 from dataclasses import dataclass, field, replace
+from http import HTTPStatus
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, unquote_to_bytes, urlsplit
 
 from . import extract, render
 from .problems import EditionError, Problem
@@ -107,58 +110,130 @@ class Live:
             self.lock.notify_all()
 
 
+MAX_REQUEST_LINE = 8192
+"""Bytes a request line may have: a longer one is answered 414 (browsers and servers keep to about 8 KB)."""
+
+
 class Handler(http.server.SimpleHTTPRequestHandler):
-    """The site's files, the pages held in memory first, HTML with the reload script; the channel."""
+    """The site's files, the pages held in memory first, HTML with the reload script; the channel.
+
+    Whatever a request says, the answer is an HTTP response (a 4xx for a malformed request, a 500 for a
+    fault of ours) and nothing is printed; no file outside the site's folder is ever served."""
 
     live: Live
+    default_request_version = "HTTP/1.0"  # so that an answer to a line too broken to name a version has a status line
+    head_only = False
+    """Whether the request is a HEAD: GET's answer without its body."""
+    replied = False
+    """Whether the response's headers have gone out (after which an error can only close the connection)."""
 
     def log_message(self, *args):
         pass
 
     def end_headers(self):
         self.send_header("Cache-Control", "no-store")  # a reload always fetches the rebuilt page
+        self.replied = True
         super().end_headers()
 
-    def do_GET(self):
-        url = urlsplit(self.path)
-        if url.path == CHANNEL + "events":
-            return self._events(parse_qs(url.query).get("page", ["/"])[0])
-        if url.path in (CHANNEL + "live.js", CHANNEL + "live.css"):
-            body, kind = (LIVE_JS, "text/javascript") if url.path.endswith(".js") else (LIVE_CSS, "text/css")
-            return self._send(body.encode("utf-8"), kind)
-        file = Path(self.translate_path(url.path))  # inside the site, whatever the path says
-        if url.path.endswith("/"):
-            file = file / "index.html"
+    def handle_one_request(self):
+        self.head_only = self.replied = False
         try:
-            page = file.relative_to(self.live.site.resolve()).as_posix()
-        except ValueError:
-            return super().do_GET()
+            super().handle_one_request()
+        except ConnectionError:  # the client went away: there is no one to answer
+            self.close_connection = True
+        except Exception as exc:  # a fault of ours: the client is told, the server goes on, the console stays quiet
+            self.close_connection = True
+            self.log_error("%r answering %r", exc, getattr(self, "requestline", ""))
+            if not self.replied:
+                self._headers_buffer = []  # a half-made response is dropped for the 500
+                # send_error reads these, which a request that failed early has not set
+                self.command, self.requestline = getattr(self, "command", None), getattr(self, "requestline", "")
+                try:
+                    self.send_error(HTTPStatus.INTERNAL_SERVER_ERROR)
+                except Exception:  # the connection is gone too: closing it is all there is left
+                    pass
+
+    def parse_request(self):
+        if len(self.raw_requestline) > MAX_REQUEST_LINE:
+            self.command, self.requestline, self.close_connection = None, "", True  # as the standard 64 KB refusal
+            self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+            return False
+        if not super().parse_request():
+            return False
+        if len(self.requestline.split()) < 3:  # HTTP/0.9's "GET /", whose answer would have no status line
+            self.send_error(HTTPStatus.BAD_REQUEST, "No HTTP version in the request line")
+            return False
+        if http_version(self.request_version) < (1, 0):
+            self.send_error(HTTPStatus.HTTP_VERSION_NOT_SUPPORTED)
+            return False
+        return True
+
+    def send_error(self, code, message=None, explain=None):
+        if getattr(self, "request_version", "HTTP/0.9") == "HTTP/0.9":  # an HTTP/0.9 answer has no status line
+            self.request_version = self.default_request_version
+        super().send_error(code, message, explain)
+
+    def do_HEAD(self):
+        self.head_only = True
+        self.do_GET()
+
+    def do_GET(self):
+        target = self._target()
+        if target is None:
+            return
+        path, query = target
+        if path == CHANNEL + "events":
+            return self._events(parse_qs(query).get("page", ["/"])[0])
+        if path in (CHANNEL + "live.js", CHANNEL + "live.css"):
+            body, kind = (LIVE_JS, "text/javascript") if path.endswith(".js") else (LIVE_CSS, "text/css")
+            return self._send(body.encode("utf-8"), kind)
+        root = os.path.realpath(self.directory)
+        files = [site_file(root, name) for name in served_names(path)]
+        if None in files:
+            return self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+        file = files[0]
+        page = os.path.relpath(file, root).replace(os.sep, "/")
         with self.live.lock:
             held = self.live.pages.get(page)
-        if held is None and page.endswith(".html") and file.is_file():
-            held = file.read_bytes()
-        if held is None:
-            return super().do_GET()
+        if held is None and page.endswith(".html"):
+            held = file_bytes(file)
+        if held is None:  # checked above: the file the standard handler finds for self.path is inside the site
+            return super().do_HEAD() if self.head_only else super().do_GET()
         if page.endswith(".html"):
             held = held.replace(b"</head>", INJECT + b"</head>", 1)
         self._send(held, self.guess_type(page))
-        if page.endswith(".html"):
+        if page.endswith(".html") and not self.head_only:
             with self.live.lock:
                 self.live.fetched += 1
                 self.live.lock.notify_all()
+
+    def _target(self) -> tuple[str, str] | None:
+        """The request's path (decoded, without empty or '.' segments) and its query; None, once a 400 is
+        sent, when the path is not one. self.path becomes that path, so that the standard handler finds
+        the very file checked here."""
+        target = decoded_target(self.path)
+        if target is None:
+            self.send_error(HTTPStatus.BAD_REQUEST, "Bad request path")
+            return None
+        path, query = plain_path(target[0]), target[1]
+        self.path = quote(path) + (f"?{query}" if query else "")
+        return path, query
 
     def _send(self, body: bytes, kind: str):
         self.send_response(200)
         self.send_header("Content-Type", kind + ("; charset=utf-8" if kind.startswith("text/") else ""))
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if not self.head_only:
+            self.wfile.write(body)
 
     def _events(self, page: str):
         live = self.live
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()
+        if self.head_only:  # no page is opened by asking what its stream would be
+            return
         me = id(self)
         with live.lock:
             live.open_pages[me] = page_path(page)
@@ -183,6 +258,55 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def _event(self, name: str, data: str):
         self.wfile.write(f"event: {name}\ndata: {data}\n\n".encode("utf-8"))
         self.wfile.flush()
+
+
+def decoded_target(target: str) -> tuple[str, str] | None:
+    """A request target's path, percent-decoded as UTF-8, and its query; None when the path is not text
+    (bytes that are not UTF-8) or holds a control character (NUL, CR, LF...), which no file of a site has."""
+    try:
+        url = urlsplit(target)
+        path = unquote_to_bytes(url.path.encode("latin-1")).decode("utf-8")  # the request line was read as latin-1
+    except (ValueError, UnicodeError):  # ValueError: also urlsplit's broken '[host]'
+        return None
+    if any(c < " " or c == "\x7f" for c in path):
+        return None
+    return path, url.query
+
+
+def plain_path(path: str) -> str:
+    """path without its empty and '.' segments, from one slash (a redirect to it is never read as '//host'),
+    its trailing slash kept."""
+    parts = [part for part in path.split("/") if part not in ("", ".")]
+    return "/" + "/".join(parts) + ("/" if parts and path.endswith("/") else "")
+
+
+def served_names(path: str) -> list[str]:
+    """The paths the standard handler may answer path with: a folder's index pages, or the path itself
+    (the first is the page the request names)."""
+    return [path + "index.html", path + "index.htm"] if path.endswith("/") else [path]
+
+
+def site_file(root: str, path: str) -> str | None:
+    """The file under root (resolved) that a request's decoded path names, links followed; None when the
+    path climbs ('..' between either slash: a backslash is a separator somewhere) or a link leads out of root."""
+    if ".." in re.split(r"[/\\]", path):
+        return None
+    file = os.path.realpath(os.path.join(root, *path.split("/")))  # realpath does not raise on loops or long names
+    return file if file == root or file.startswith(root + os.sep) else None
+
+
+def file_bytes(file: str) -> bytes | None:
+    """The bytes of a file, None when it is not one that can be read (a folder, a name too long...)."""
+    try:
+        return Path(file).read_bytes() if os.path.isfile(file) else None
+    except OSError:
+        return None
+
+
+def http_version(version: str) -> tuple[int, int]:
+    """'HTTP/1.1' -> (1, 1); the standard parser has checked the form."""
+    major, minor = version.removeprefix("HTTP/").split(".")
+    return int(major), int(minor)
 
 
 def page_path(path: str) -> str:
