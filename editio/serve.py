@@ -22,6 +22,8 @@ import json
 import os
 import queue
 import re
+import secrets
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -29,7 +31,7 @@ from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, unquote_to_bytes, urlsplit
 
-from . import extract, render
+from . import corrections, edit, extract, render
 from .problems import EditionError, Problem
 
 CHANNEL = "/__editio__/"
@@ -79,8 +81,17 @@ LIVE_CSS = (".editio-problems{position:fixed;left:1rem;right:1rem;bottom:1rem;z-
             "background:#fff4f2;color:#3b0a00;border:2px solid #b3261e;border-radius:6px;padding:.6rem 1rem;"
             "font:.9rem/1.45 ui-monospace,monospace;box-shadow:0 6px 24px rgb(0 0 0/.25)}"
             ".editio-problems ul{margin:.3rem 0 0;padding-left:1.2rem}")
-INJECT = (f'<link rel="stylesheet" href="{CHANNEL}live.css"><script src="{CHANNEL}live.js" defer></script>'
-          .encode("utf-8"))
+EDIT_FILES = {CHANNEL + "edit.js": ("edit.js", "text/javascript"), CHANNEL + "edit.css": ("edit.css", "text/css")}
+"""The edit mode's script and style (editio/edit.js, edit.css), served here only."""
+
+
+def inject(secret: str) -> bytes:
+    """What every HTML page served here gets before </head>: the reload script, and the edit mode with this
+    run's secret (the only way a page of another site could not learn it)."""
+    return (f'<meta name="editio-secret" content="{secret}">'
+            f'<link rel="stylesheet" href="{CHANNEL}live.css"><script src="{CHANNEL}live.js" defer></script>'
+            f'<link rel="stylesheet" href="{CHANNEL}edit.css"><script src="{CHANNEL}edit.js" defer></script>'
+            ).encode("utf-8")
 
 
 @dataclass
@@ -102,6 +113,12 @@ class Live:
     event: tuple[str, str] = ("problems", "[]")
     """The last event: (name, data)."""
     lock: threading.Condition = field(default_factory=threading.Condition)
+    secret: str = ""
+    """Made for this run; the edit mode's requests must carry it."""
+    port: int = 0
+    """The port served on (the Host and Origin a request to write must name)."""
+    editor: edit.Editor | None = None
+    """The edit mode's writes and state."""
 
     def send(self, name: str, data: str = "") -> None:
         with self.lock:
@@ -187,6 +204,11 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         if path in (CHANNEL + "live.js", CHANNEL + "live.css"):
             body, kind = (LIVE_JS, "text/javascript") if path.endswith(".js") else (LIVE_CSS, "text/css")
             return self._send(body.encode("utf-8"), kind)
+        if path in EDIT_FILES:
+            name, kind = EDIT_FILES[path]
+            return self._send((Path(edit.__file__).parent / name).read_bytes(), kind)
+        if path == CHANNEL + "edit/state":
+            return self._edit_state(parse_qs(query).get("slug", [""])[0])
         root = os.path.realpath(self.directory)
         files = [site_file(root, name) for name in served_names(path)]
         if None in files:
@@ -200,12 +222,57 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         if held is None:  # checked above: the file the standard handler finds for self.path is inside the site
             return super().do_HEAD() if self.head_only else super().do_GET()
         if page.endswith(".html"):
-            held = held.replace(b"</head>", INJECT + b"</head>", 1)
+            held = held.replace(b"</head>", inject(self.live.secret) + b"</head>", 1)
         self._send(held, self.guess_type(page))
         if page.endswith(".html") and not self.head_only:
             with self.live.lock:
                 self.live.fetched += 1
                 self.live.lock.notify_all()
+
+    def do_POST(self):
+        target = self._target()
+        if target is None:
+            return
+        if target[0] != CHANNEL + "edit":
+            return self.send_error(HTTPStatus.METHOD_NOT_ALLOWED, "Only the edit mode writes")
+        why = edit.allowed("POST", self.headers, self.live.secret, self.live.port)
+        if why:
+            return self._json(HTTPStatus.FORBIDDEN, {"why": why})
+        try:
+            length = int(self.headers.get("Content-Length", ""))
+        except ValueError:
+            return self._json(HTTPStatus.LENGTH_REQUIRED, {"why": "say how long the request is"})
+        if not 0 < length <= edit.MAX_BODY:
+            return self._json(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"why": "the request is empty or too long"})
+        try:
+            request = json.loads(self.rfile.read(length).decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return self._json(HTTPStatus.BAD_REQUEST, {"why": "the request is not JSON"})
+        if not isinstance(request, dict):
+            return self._json(HTTPStatus.BAD_REQUEST, {"why": "the request is not an object"})
+        with self.live.lock:  # one write at a time: each is checked against the file as it is
+            try:
+                result = self.live.editor.write(request)
+            except edit.Refused as exc:
+                return self._json(exc.status, {"why": exc.why})
+        self._json(HTTPStatus.OK, result)
+
+    def _edit_state(self, slug: str):
+        if self.headers.get("Host", "") not in {f"127.0.0.1:{self.live.port}", f"localhost:{self.live.port}"} or \
+                self.headers.get("X-Editio-Secret", "") != self.live.secret or self.live.editor is None:
+            return self._json(HTTPStatus.FORBIDDEN, {"why": "only this server's pages may ask"})
+        try:
+            return self._json(HTTPStatus.OK, self.live.editor.state(slug))
+        except edit.Refused as exc:
+            return self._json(exc.status, {"why": exc.why})
+
+    def _json(self, status: int, data: dict):
+        body = json.dumps(data, ensure_ascii=False).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def _target(self) -> tuple[str, str] | None:
         """The request's path (decoded, without empty or '.' segments) and its query; None, once a 400 is
@@ -432,14 +499,40 @@ class Builder:
         self.inputs = ""  # the same files again are built again: the editor may be fixing something else
         self.previewed = {}
 
-    def _article_pages(self, job, work) -> dict[str, bytes]:
+    def _extracted(self, work):
+        """A copy of the work with its edition and report as extracted (kept while its seed is unchanged)."""
         seed = work.seed.read_bytes()
         digest = hashlib.sha256(seed).hexdigest()
         if self.extracted.get(work.slug, ("",))[0] != digest:
             edition, report = extract.extract(work.seed, work.label)
             self.extracted[work.slug] = (digest, edition, report)
         _, edition, report = self.extracted[work.slug]
-        work = replace(work, edition=copy.deepcopy(edition), report=copy.deepcopy(report))
+        return replace(work, edition=copy.deepcopy(edition), report=copy.deepcopy(report))
+
+    def checked(self, slug: str, text: str | None):
+        """The article's (edition, report) with the corrections of text (None: its corrections.yaml as it is),
+        through the stages check runs before rendering; EditionError with their problems."""
+        job = self.make_job()
+        work = next((w for w in job.works if w.slug == slug), None)
+        if work is None:
+            raise KeyError(slug)
+        work = self._extracted(work)
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp) / slug
+            folder.mkdir()
+            current = job.edition_dir / slug / corrections.FILE
+            if text is None and current.is_file():
+                text = current.read_text(encoding="utf-8")
+            if text is not None:
+                (folder / corrections.FILE).write_text(text, encoding="utf-8")
+            one = replace(job, works=[work], files={}, edition_dir=Path(tmp), strict=False)
+            start = self.article_stages.index(extract.stage) + 1
+            for stage in self.article_stages[start:self.article_stages.index(render.stage)]:
+                one = stage(one)
+        return one.works[0].edition, one.works[0].report
+
+    def _article_pages(self, job, work) -> dict[str, bytes]:
+        work = self._extracted(work)
         one = replace(job, works=[work], files={})
         start = self.article_stages.index(extract.stage) + 1
         for stage in self.article_stages[start:self.article_stages.index(render.stage) + 1]:
@@ -465,6 +558,8 @@ def serve(make_job, build_site, article_stages, problems: list[Problem], port: i
                                     exc.strerror or str(exc), "choose another port with --port N")]) from None
     server.daemon_threads = True
     builder = Builder(make_job, build_site, article_stages, live)
+    live.secret, live.port = secrets.token_urlsafe(24), server.server_address[1]
+    live.editor = edit.Editor(lambda slug: job.edition_dir / slug, builder.checked)
     builder.inputs = "" if problems else builder.digest(job)
     watched = sorted({w.seed.parent for w in job.works} | {job.edition_dir} |
                      {job.project / "templates", job.project / "static"})

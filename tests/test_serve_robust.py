@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from editio.serve import CHANNEL, INJECT, Handler, Live
+from editio.serve import CHANNEL, Handler, Live, inject
 
 SECRET = b"f3a9c1-the-secret-outside-the-site-7d2e"
 """What the file outside the site's folder holds: no response may ever contain it."""
@@ -212,9 +212,9 @@ def test_pages_are_served_as_before(server):
     address, live = server
     response = get(address, "/index.html")
     headers, body = split(response)
-    assert status(response) == 200 and INJECT + b"</head>" in body and headers["cache-control"] == "no-store"
+    assert status(response) == 200 and inject("") + b"</head>" in body and headers["cache-control"] == "no-store"
     assert headers["content-type"] == "text/html; charset=utf-8" and headers["content-length"] == str(len(body))
-    assert INJECT in split(get(address, "/sub/"))[1] and INJECT in split(get(address, "/"))[1]
+    assert inject("") in split(get(address, "/sub/"))[1] and inject("") in split(get(address, "/"))[1]
     assert split(get(address, "/static/style.css"))[1].startswith(b"body {")
     for name, kind in (("live.js", "text/javascript"), ("live.css", "text/css")):
         response = get(address, CHANNEL + name)
@@ -233,7 +233,7 @@ def test_a_page_held_in_memory_comes_before_the_file(server):
         for path, text in (("/sub/page.html", b"held in memory"), ("/sub/./page.html", b"held in memory"),
                            ("/sub//new.html", b"not on disk yet"), ("/sub/%6eew.html", b"not on disk yet")):
             response = get(address, path)
-            assert status(response) == 200 and text in response and INJECT in response, path
+            assert status(response) == 200 and text in response and inject("") in response, path
     finally:
         with live.lock:
             live.pages.clear()
