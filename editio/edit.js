@@ -343,8 +343,8 @@
   document.addEventListener("keydown", function (e) {
     if (e.key === "Escape" && picking) { picking = null; say("No place chosen."); }
   });
-  document.addEventListener("mouseup", function () {
-    if (!document.body.classList.contains("editio-editing") || picking) return;
+  document.addEventListener("mouseup", function (e) {
+    if (!document.body.classList.contains("editio-editing") || picking || e.target.closest(".editio-selection, dialog")) return;
     var sel = getSelection(), hint = document.querySelector(".editio-selection");
     if (hint) hint.remove();
     if (!sel.rangeCount || sel.isCollapsed || !blockOf(sel.getRangeAt(0).startContainer)) return;
