@@ -44,6 +44,14 @@
     box.appendChild(range.cloneContents());
     return shown(box);
   }
+  function shownAfter(block, container, offset) {
+    var range = document.createRange();
+    range.setStart(container, offset);
+    range.setEnd(block, block.childNodes.length);
+    var box = el("div");
+    box.appendChild(range.cloneContents());
+    return shown(box);
+  }
   function blockOf(node) {
     var e = node.nodeType === 1 ? node : node.parentElement;
     return e && e.closest("main p[id], main h1[id], main h2[id], li[id^='note-']");
@@ -330,7 +338,10 @@
     var at = caret(e.clientX, e.clientY), block = at && blockOf(at[0]);
     if (!block || block.id.indexOf("note-") === 0) { say("Choose a place in a paragraph of the text (Escape to stop).", true); return; }
     e.preventDefault();
-    var before = shownBefore(block, at[0], at[1]), words = before.trim().split(/\s+/).slice(-6).join(" ");
+    var before = shownBefore(block, at[0], at[1]), rest = shownAfter(block, at[0], at[1]);
+    // As the server reads a place: inside a word, or before its closing punctuation, means after both.
+    if (/[\p{L}\p{N}]$/u.test(before)) before += rest.match(/^[\p{L}\p{N}]*[.,;:!?…’”'")\]*]*/u)[0];
+    var words = before.trim().split(/\s+/).slice(-6).join(" ");
     var p = picking;
     picking = null;
     if (p.kind === "marker") markerDialog(p.q || { note: parseInt(p.note, 10) || "", block: block.id, proposal: {} }, { where: block.id, text: before }, words);

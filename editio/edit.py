@@ -81,6 +81,10 @@ def visible(markdown: str) -> tuple[str, list[int]]:
     return shown, where
 
 
+CLOSING = ".,;:!?…’”'\")]*"
+"""What closes a word, and a marker follows."""
+
+
 def _space(text: str) -> str:
     return " ".join(text.split())
 
@@ -97,10 +101,11 @@ def place(markdown: str, before: str, what: str) -> int:
         raise Refused(422, f"the words before the place in {what} ('…{needle[-40:]}') occur {len(hits)} times "
                            "there: click again, or type more of the words")
     end = where[at[hits[0] - 1]] + 1
-    if 0 < end < len(markdown) and markdown[end - 1].isalnum() and markdown[end].isalnum():
+    if 0 < end < len(markdown) and markdown[end - 1].isalnum():
+        # A click inside a word, or before the punctuation closing it, means after both: a marker's place.
         while end < len(markdown) and markdown[end].isalnum():
-            end += 1  # a click inside a word means its end, and the punctuation after it (a marker's place)
-        while end < len(markdown) and markdown[end] in ".,;:!?’”'\")]*":
+            end += 1
+        while end < len(markdown) and markdown[end] in CLOSING:
             end += 1
     return end
 
