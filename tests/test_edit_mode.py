@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 import urllib.request
@@ -19,30 +18,16 @@ from playwright.sync_api import Page, expect
 
 from conftest import PROJECT, SEED
 from editio import yamlio
-from test_serve import Served
+from test_serve import Served, copy_project
 
 SLUG = SEED.stem
 COMMENT = "# Kept by hand: decisions made while reading the proofs.\n"
 SHOTS = PROJECT / "test-artifacts"
 
 
-def project(tmp_path: Path, seed: Path) -> Path:
-    """A copy of the project with this seed alone, its corrections.yaml holding only the editor's comment."""
-    root = tmp_path / "project"
-    root.mkdir()
-    shutil.copy(PROJECT / "build.py", root)
-    for folder in ("editio", "templates", "static"):
-        shutil.copytree(PROJECT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (root / "seeds").mkdir()
-    shutil.copy(seed, root / "seeds")
-    (root / "edition" / seed.stem).mkdir(parents=True)
-    (root / "edition" / seed.stem / "corrections.yaml").write_text(COMMENT, encoding="utf-8")
-    return root
-
-
 @pytest.fixture
 def served(tmp_path):
-    server = Served(project(tmp_path, SEED))
+    server = Served(copy_project(tmp_path, SEED, COMMENT))
     yield server
     server.stop()
 
@@ -132,6 +117,15 @@ def restore_by_click(page: Page, served: Served, note: int, words: str, reason: 
     written(page, served)
 
 
+def emend(page: Page, served: Served, block: str, words: str, reading: str, reason: str) -> None:
+    select(page, block, words)
+    box = dialog(page)
+    box.get_by_label("The edition's reading").fill(reading)
+    box.get_by_label("Reason (the evidence)").fill(reason)
+    box.get_by_role("button", name="Emend", exact=True).click()
+    written(page, served)
+
+
 def test_an_editor_corrects_the_article_by_clicking_and_typing(page: Page, served: Served, tmp_path):
     enter(page, served)
     # A lost marker's proposed place, accepted where the page shows it.
@@ -161,24 +155,9 @@ def test_an_editor_corrects_the_article_by_clicking_and_typing(page: Page, serve
     box.get_by_role("button", name="Restore the marker").click()
     written(page, served)
     # Emendations of words selected in the notes; a third, undone.
-    select(page, "note-15", "1. 9")
-    box = dialog(page)
-    box.get_by_label("The edition's reading").fill("l. 9")
-    box.get_by_label("Reason (the evidence)").fill("OCR read the folio abbreviation 'l.' as the digit '1'.")
-    box.get_by_role("button", name="Emend", exact=True).click()
-    written(page, served)
-    select(page, "note-30", "2200strong")
-    box = dialog(page)
-    box.get_by_label("The edition's reading").fill("2200-strong")
-    box.get_by_label("Reason (the evidence)").fill("The hyphen was lost at a line break of the PDF.")
-    box.get_by_role("button", name="Emend", exact=True).click()
-    written(page, served)
-    select(page, "note-30", "party meeting")
-    box = dialog(page)
-    box.get_by_label("The edition's reading").fill("Party meeting")
-    box.get_by_label("Reason (the evidence)").fill("A slip: undone below.")
-    box.get_by_role("button", name="Emend", exact=True).click()
-    written(page, served)
+    emend(page, served, "note-15", "1. 9", "l. 9", "OCR read the folio abbreviation 'l.' as the digit '1'.")
+    emend(page, served, "note-30", "2200strong", "2200-strong", "The hyphen was lost at a line break of the PDF.")
+    emend(page, served, "note-30", "party meeting", "Party meeting", "A slip: undone below.")
     page.locator(".editio-panel").get_by_role("button", name="Undo").click()
     written(page, served)
     expect(page.locator(".editio-status")).to_contain_text("undone: 'party meeting' emended to 'Party meeting'")
@@ -255,7 +234,7 @@ accept:
 
 def test_a_link_doubt_settled_by_choosing_the_work(page: Page, tmp_path):
     seed = Path(__file__).parent / "seeds" / "gorky-car-plant-author-date.txt"
-    served = Served(project(tmp_path, seed))
+    served = Served(copy_project(tmp_path, seed, COMMENT))
     try:
         enter(page, served, seed.stem)
         page.locator(".editio-panel").get_by_role("button", name=re.compile("^Note 8: .*Kuromiya 1988")).click()

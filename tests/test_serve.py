@@ -63,18 +63,26 @@ class Served:
         return self.process.returncode
 
 
-@pytest.fixture
-def served(tmp_path):
+def copy_project(tmp_path: Path, seed: Path, corrections: str | None = None) -> Path:
+    """A copy of the project with this seed alone and its corrections.yaml (the project's, or this text)."""
     root = tmp_path / "project"
     root.mkdir()
     shutil.copy(PROJECT / "build.py", root)
     for folder in ("editio", "templates", "static"):
         shutil.copytree(PROJECT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
     (root / "seeds").mkdir()
-    shutil.copy(SEED, root / "seeds")
-    (root / "edition" / SLUG).mkdir(parents=True)
-    shutil.copy(PROJECT / "edition" / SLUG / "corrections.yaml", root / "edition" / SLUG)
-    server = Served(root)
+    shutil.copy(seed, root / "seeds")
+    (root / "edition" / seed.stem).mkdir(parents=True)
+    if corrections is None:
+        shutil.copy(PROJECT / "edition" / seed.stem / "corrections.yaml", root / "edition" / seed.stem)
+    else:
+        (root / "edition" / seed.stem / "corrections.yaml").write_text(corrections, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def served(tmp_path):
+    server = Served(copy_project(tmp_path, SEED))
     yield server
     server.stop()
 
