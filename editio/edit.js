@@ -380,6 +380,12 @@
   }
   var toggle = el("button", { type: "button", "class": "editio-toggle", "aria-pressed": "false" }, "Edit mode");
   toggle.addEventListener("click", function () {
+    if (!slug) {  // the collection's own pages: nothing of an article to correct here
+      var note = document.querySelector(".editio-toggle-note") || document.body.appendChild(
+        el("p", { "class": "editio-toggle-note", role: "status" }));
+      note.textContent = "Edit mode corrects an article: open one of the articles listed here.";
+      return;
+    }
     var now = sessionStorage.getItem(ON) !== "1";
     sessionStorage.setItem(ON, now ? "1" : "0");
     if (now && !onArticle && slug) { location.href = "/" + encodeURIComponent(slug) + "/"; return; }

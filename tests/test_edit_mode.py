@@ -339,3 +339,11 @@ def test_no_axe_violations_in_edit_mode(browser, served: Served, scheme):
     found["dialog"] = [v["id"] for v in Axe().run(page).response["violations"]]
     context.close()
     assert found == {"panel": [], "dialog": []}
+
+
+def test_edit_mode_on_a_page_of_no_article_says_where_to_go(page: Page, served: Served):
+    page.goto(served.url)
+    page.get_by_role("button", name="Edit mode").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Edit mode corrects an article: open one of the articles listed here.")
+    expect(page.locator(".editio-panel")).to_have_count(0)
