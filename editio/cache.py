@@ -76,6 +76,11 @@ class Entry:
         return self.folder / SITE
 
 
+def site_of(cache: Path, slug: str) -> Path:
+    """Where the entry of slug keeps the article's pages (by their paths in the site)."""
+    return cache / slug / SITE
+
+
 def load(cache: Path, slug: str, wanted: str) -> Entry | None:
     """The entry of slug if it was made under the key wanted; None otherwise (or if it is unreadable)."""
     folder = cache / slug

@@ -1,23 +1,22 @@
-"""Search: Pagefind indexes of every article, note, paragraph, bibliography entry and archival file.
+"""Search: one Pagefind index of every article, note, paragraph, bibliography entry and archival file.
 
-Each is a small page of its own (site/<article>/records/…), indexed by the pagefind executable that
-the pagefind_bin package ships, run as a command under a timeout. Every record carries the address of
-its place in the edition (meta 'target'), the article it belongs to (meta 'article', filter 'article'),
-filters (kind, archival file, cited author, section), every printed form of the archival shelfmarks it
-cites, and the other spellings of its transliterated names.
+Each article's records are one page for the indexer (.records/<article>.html, staged and cached with the
+article, never shipped): each record a heading with an id and its text, so that Pagefind's sub-results are
+the records. The page's meta 'records' gives each record's kind, its place in the edition (the address a
+result leads to), where it stands, and its filters (archival file, cited author, section); the page's
+filters are those of all its records and the article's name, and the search page applies the records' own
+filters to the sub-results (static/search.js). A record carries every printed form of the archival
+shelfmarks it cites and the other spellings of its transliterated names, after a mark the excerpts stop at.
 
-The records are indexed in shards: an article's records go to one of SHARDS indexes
-(pagefind/<shard>/) chosen by its name alone, and the search page merges the shards (Pagefind's
-mergeIndex). A shard is indexed again only when the records of its articles changed, so a correction to
-one article of 100 re-indexes about three articles, not the collection, and no Pagefind run holds more
-than a shard in memory. The price is paid by the first search of a large collection, which loads each
-shard's small entry files (bench/scale.py measures both).
+One index for the whole collection (pagefind/), made by the pagefind executable that the pagefind_bin
+package ships, run as a command under a timeout: a query loads only the index chunks of its words and the
+pages of its first results, whatever the collection's size. The index is made again when any article's
+records changed, and kept as it is otherwise. A page per article keeps the index's files few.
 """
 from __future__ import annotations
 
 import concurrent.futures
 import hashlib
-import os
 import shutil
 import tempfile
 import re
@@ -26,28 +25,25 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from .cache import installed, link_files
+from .cache import installed, link_files, site_of
 from .external import run
 from .link import name_key
 from .problems import EditionError, Problem
 from .records import ArchivalRef, Edition
-from .render import (Page, archive_index, article_label, block_html, block_label, cited_in, environment, inline,
-                     note_html)
+from .render import archive_index, article_label, block_html, block_label, cited_in, environment, inline, note_html
 from .textrules import WORD, plain
 
-RECORDS = "records"
+RECORDS = ".records"
+"""Folder of the staging folder (and of a cached article) holding the pages the indexer reads."""
 INDEX = "pagefind"
-SHARDS = 32
 DIGEST = "records.sha256"
-"""Written beside each shard's index: what it was built from."""
+"""Written beside the index: what it was made from."""
 
 
 @dataclass
 class Record:
     """One search result: what it says, where it leads, how it can be filtered."""
 
-    path: str
-    """Its page, relative to the edition's folder."""
     kind: str
     """Article, Note, Text, Bibliography or Archive (the 'kind' filter)."""
     title: str
@@ -56,8 +52,6 @@ class Record:
     """Where it stands in the article (section · note N, section · ¶ N, References, Archive index)."""
     target: str
     """Its place in the edition, relative to the site's root."""
-    go: str
-    """The words of the link to that place."""
     body: Markup
     """The record's own text as HTML: what its excerpt is taken from."""
     filters: dict[str, list[str]] = field(default_factory=dict)
@@ -68,13 +62,26 @@ class Record:
     """Other spellings of its names, each with the spelling it prints, so either finds it."""
 
 
-def shelfmark_forms(a: ArchivalRef) -> str:
-    """Every way a historian writes this file, so any of them finds it."""
-    tom = f", tom {a.tom}" if a.tom else ""
-    folios = f", l. {a.listy}" if a.listy else ""
-    return (f"{a.archive}, fond {a.fond}{f', opis{chr(39)} {a.opis}' if a.opis else ''}, delo {a.delo}{tom}"
-            f"{', listy ' + a.listy if a.listy else ''}; "
-            f"{file_label(a)}{f', t. {a.tom}' if a.tom else ''}{folios}")
+def shelfmark_words(a: ArchivalRef) -> list[str]:
+    """The words a record carries for an archival file it cites: one for each way a reader may type the file
+    with its levels ('d. 2669', 'op. 21 d. 2669', 'f. 17 d. 2669', 'RGASPI f. 17 op. 21 d. 2669', 'f. 17 op. 21',
+    'f. 17'), the levels run together in one word ('rgaspif17op21d2669'), as static/search.js makes of what is
+    typed; and the archive and the file's number as printed. One word a shelfmark: a query for it reads one
+    small part of the index, not the large ones of 'f', 'op' and 'd', which nearly every note prints."""
+    archive, fond, opis = _squeeze(a.archive), _level("f", a.fond), _level("op", a.opis)
+    delo = _level("d", a.delo)
+    words = [delo, opis + delo, fond + delo, fond + opis + delo]
+    if fond:
+        words += [fond, fond + opis] + [archive + w for w in (fond, fond + opis, fond + delo, fond + opis + delo)]
+    return [a.archive, a.delo] + list(dict.fromkeys(words))
+
+
+def _level(name: str, value: str) -> str:
+    return f"{name}{_squeeze(value)}" if value else ""
+
+
+def _squeeze(value: str) -> str:
+    return "".join(c for c in value.lower() if c.isalnum())
 
 
 def file_label(a: ArchivalRef) -> str:
@@ -123,30 +130,27 @@ def records(edition: Edition, slug: str) -> list[Record]:
     body = Markup("<p>") + escape(", ".join(m.authors)) + Markup("</p><p>") + escape(citation) + Markup("</p>")
     if edition.abstract:
         body += Markup("<p>") + block_html(edition.abstract) + Markup("</p>")
-    out: list[Record] = [Record("article.html", "Article", plain(m.title), "", f"{slug}/", "Read the article", body,
+    out: list[Record] = [Record("Article", plain(m.title), "", f"{slug}/", body,
                                 {"kind": ["Article"]}, also=_also([m.title, edition.abstract.text if edition.abstract
                                                                    else ""] + m.authors, variants))]
     for note in edition.notes:
         files = sorted({file_label(c.archive) for c in note.citations if c.archive})
         authors = sorted({p.family for c in note.citations if c.target in keys for p in keys[c.target].authors})
-        cites = [shelfmark_forms(c.archive) for c in note.citations if c.archive]
+        cites = [" ".join(shelfmark_words(c.archive)) for c in note.citations if c.archive]
         cites += [f"{', '.join(p.family for p in keys[c.target].authors)}, {plain(keys[c.target].title)}"
                   for c in note.citations if c.target in keys]
         cites += [f"{c.periodical}, {c.dates}" for c in note.citations if c.periodical and c.kind == "ibid"]
         section = section_of_note.get(note.n)
-        out.append(Record(f"note-{note.n}.html", "Note", f"Note {note.n}",
-                          " · ".join(filter(None, (plain(section or ""), f"note {note.n}"))),
-                          f"{slug}/#note-{note.n}", f"Read note {note.n} at its place in the text", note_html(note, "../"),
+        out.append(Record("Note", f"Note {note.n}", " · ".join(filter(None, (plain(section or ""), f"note {note.n}"))),
+                          f"{slug}/#note-{note.n}", note_html(note, "../"),
                           {"kind": ["Note"], "file": files, "author": authors,
                            "section": [plain(section)] if section else []},
                           "; ".join(dict.fromkeys(cites)), _also([note.text], variants)))
     for section in edition.sections:
         heading = plain(section.heading.text if section.heading else "Introduction")
         for p in section.paragraphs:
-            out.append(Record(f"{p.id}.html", "Text", f"{block_label(p.id)} · {heading}",
-                              f"{heading} · {block_label(p.id)}", f"{slug}/#{p.id}",
-                              f"Read {block_label(p.id)} in the text",
-                              Markup("<p>") + block_html(_unmarked(p)) + Markup("</p>"),
+            out.append(Record("Text", f"{block_label(p.id)} · {heading}", f"{heading} · {block_label(p.id)}",
+                              f"{slug}/#{p.id}", Markup("<p>") + block_html(_unmarked(p)) + Markup("</p>"),
                               {"kind": ["Text"], "section": [heading]}, also=_also([p.text], variants)))
     citing = cited_in(edition)
     for e in edition.bibliography:
@@ -155,18 +159,17 @@ def records(edition: Edition, slug: str) -> list[Record]:
         body = Markup("<p>") + inline(e.raw) + Markup("</p>")
         if notes:
             body += Markup("<p>") + escape(f"Cited in notes {', '.join(map(str, notes))}.") + Markup("</p>")
-        out.append(Record(f"ref-{e.key}.html", "Bibliography", f"{who}, {plain(e.title)}{f' ({e.year})' if e.year else ''}",
-                          "Works cited" if e.note else "References", f"{slug}/#{e.key}",
-                          "See the work among those cited" if e.note else "See the entry in the references", body,
+        out.append(Record("Bibliography", f"{who}, {plain(e.title)}{f' ({e.year})' if e.year else ''}",
+                          "Works cited" if e.note else "References", f"{slug}/#{e.key}", body,
                           {"kind": ["Bibliography"], "author": [p.family for p in e.authors]},
                           also=_also([e.raw], variants)))
     for f in archive_index(edition):
         ref = ArchivalRef(f.archive, f.fond, f.opis, f.delo)
         cited = "; ".join(f"note {n}" + (f", {place}" if place else "") for n, place, _ in f.cited)
         body = Markup("<p>") + escape(f"{file_label(ref)}. Cited in {cited}.") + Markup("</p>")
-        out.append(Record(f"{f.id}.html", "Archive", file_label(ref), "Archive index", f"{slug}/archive.html#{f.id}",
-                          "See the file in the archive index", body, {"kind": ["Archive"], "file": [file_label(ref)]},
-                          shelfmark_forms(ref)))
+        out.append(Record("Archive", file_label(ref), "Archive index", f"{slug}/archive.html#{f.id}", body,
+                          {"kind": ["Archive"], "file": [file_label(ref)]},
+                          " ".join(shelfmark_words(ref))))
     return out
 
 
@@ -175,102 +178,98 @@ def _unmarked(block):
     return replace(block, markers=[])
 
 
+LETTERS = {"Article": "R", "Note": "N", "Text": "T", "Bibliography": "B", "Archive": "A"}
+"""A record's kind as the first letter of its heading's id (static/search.js reads them back)."""
+
+
 def pages(job):
-    """Each article's search records, as pages of its own."""
-    env = environment(job.project / "templates")
-    template = env.get_template("record.html.j2")
+    """Each article's search records, as the one page the indexer reads."""
+    template = environment(job.project / "templates").get_template("records.html.j2")
     for work in job.works:
-        page = Page(work.slug, work.edition, work.report)
-        label = article_label(work.edition.metadata)
-        for rec in records(work.edition, work.slug):
-            job.files[f"{work.slug}/{RECORDS}/{rec.path}"] = template.render(
-                rec=rec, page=page, ed=work.edition, article=label, root="../../")
+        made = records(work.edition, work.slug)
+        lists = {name: sorted({v for r in made for v in r.filters.get(name, [])}) for name in ("section", "file", "author")}
+        filters = {"kind": sorted({r.kind for r in made}), **lists}
+        ids = [record_id(r, work.slug, lists) for r in made]
+        job.files[f"{RECORDS}/{work.slug}.html"] = template.render(
+            records=zip(ids, made), lists={name[0]: values for name, values in lists.items()}, filters=filters,
+            slug=work.slug, article=article_label(work.edition.metadata))
     return job
 
 
+def record_id(r: Record, slug: str, lists: dict[str, list[str]]) -> str:
+    """The id of a record's heading, which says what static/search.js needs of it besides its words: its kind
+    (a letter; 'W' for an entry of works cited in the notes), the rest of its address after the article's,
+    and where its section, archival files and cited authors stand in the page's lists, '~' between them
+    (an id holds no space; the page's ids are its only per-record data the index keeps cheaply)."""
+    letter = "W" if r.kind == "Bibliography" and r.where == "Works cited" else LETTERS[r.kind]
+    at = {name: [str(lists[name].index(v)) for v in r.filters.get(name, [])] for name in lists}
+    return "~".join([letter, r.target.removeprefix(f"{slug}/"), ".".join(at["section"]), ".".join(at["file"]),
+                     ".".join(at["author"])])
+
+
 def records_digest(files: dict[str, str | bytes]) -> str:
-    """The digest of the record pages among files (one article's)."""
+    """The digest of the records page among files (one article's)."""
     h = hashlib.sha256()
-    for path in sorted(p for p in files if f"/{RECORDS}/" in p):
+    for path in sorted(p for p in files if p.startswith(f"{RECORDS}/")):
         content = files[path]
         h.update(path.encode() + b"\0" + (content if isinstance(content, bytes) else content.encode()) + b"\0")
     return h.hexdigest()
 
 
-def shard_of(slug: str) -> str:
-    """The index an article's records go to: a hexadecimal digit, the same whatever else is built."""
-    return f"{int(hashlib.sha256(slug.encode()).hexdigest(), 16) % SHARDS:x}"
-
-
-def shards(articles) -> dict[str, list]:
-    """Shard name -> its articles (collection.ArticleSummary), in shard order."""
-    out: dict[str, list] = {}
-    for a in sorted(articles, key=lambda a: shard_of(a.slug)):
-        out.setdefault(shard_of(a.slug), []).append(a)
-    return out
-
-
 def search_page(job):
-    """The search page: the indexes it merges, a filter by article, an example shelfmark."""
+    """The search page: the index, an example shelfmark."""
     env = environment(job.project / "templates")
     example = next((f for a in job.articles for f in a.files), None)
-    indexes = [f"{INDEX}/{name}/" for name in shards(job.articles)]
     job.files["search.html"] = env.get_template("search.html.j2").render(
-        root="", example=example, articles=job.articles, indexes=indexes)
+        root="", example=example, index=f"{INDEX}/")
     return job
 
 
 @dataclass
 class Indexing:
-    """Pagefind runs under way, from start_index to index."""
+    """The Pagefind run under way, from start_index to index."""
 
     pool: concurrent.futures.ThreadPoolExecutor
-    """Where they run (two at once)."""
-    runs: list[concurrent.futures.Future]
-    """One per shard whose records changed."""
-    made: int
-    """Articles indexed again."""
-    reused: int
-    """Articles whose shard keeps its index."""
+    """Where it runs."""
+    run: concurrent.futures.Future | None
+    """None when the index is kept as it was (no article's records changed)."""
+    articles: int
+    """Articles in the index."""
 
     def stop(self) -> None:
-        """Start no other run, and wait for those under way (they write into the staging folder)."""
+        """Start no other run, and wait for one under way (it writes into the staging folder)."""
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def start_index(job):
-    """Pagefind started on each shard of the staged records, as soon as the articles are staged: it runs
-    (a process of its own) while the collection's pages are made, and index() waits for it. A shard whose
-    articles' records are exactly those the current site's shard was made from keeps that index (most
-    corrections change only the article page)."""
+    """Pagefind started on the staged records as soon as the articles are staged: it runs (a process of its
+    own) while the collection's pages are made, and index() waits for it. When the records are exactly those
+    the current site's index was made from, that index is kept."""
     executable = job.pagefind or _bundled()
-    reused = made = 0
-    todo = []
-    for name, articles in shards(job.articles).items():
-        digest = _shard_digest(executable, articles)
-        previous, target = job.site_dir / INDEX / name, job.staging / INDEX / name
-        if (previous / DIGEST).is_file() and (previous / DIGEST).read_text(encoding="utf-8") == digest:
-            job.carry.append(f"{INDEX}/{name}")
-            reused += len(articles)
-        else:
-            todo.append((articles, target, digest))
-            made += len(articles)
-    # Pagefind leaves a core idle much of the time (it waits on the file system): two runs at once.
-    pool = concurrent.futures.ThreadPoolExecutor(2)
-    job.indexing = Indexing(pool, [pool.submit(_pagefind, executable, job, *shard) for shard in todo], made, reused)
+    digest = _digest(executable, job.articles)
+    previous = job.site_dir / INDEX / DIGEST
+    pool = concurrent.futures.ThreadPoolExecutor(1)
+    if previous.is_file() and previous.read_text(encoding="utf-8") == digest:
+        job.carry.append(INDEX)
+        run = None
+    else:
+        run = pool.submit(_pagefind, executable, job, job.articles, job.staging / INDEX, digest)
+    job.indexing = Indexing(pool, run, len(job.articles))
     return job
 
 
 def index(job):
-    """The Pagefind indexes start_index began, each in the staging folder (pagefind/<shard>/)."""
+    """The Pagefind index start_index began, in the staging folder (pagefind/); the records it was made from
+    taken out of the site."""
     indexing, job.indexing = job.indexing, None
     try:
-        for run in indexing.runs:
-            run.result()
+        if indexing.run is not None:
+            indexing.run.result()
     finally:
-        indexing.stop()  # after a failure, start no other run
-    job.log.append(f"search index: {indexing.made} article(s) indexed" + (
-        f", {indexing.reused} as before (records unchanged)" if indexing.reused else "") + f" ({INDEX}/)")
+        indexing.stop()
+    shutil.rmtree(job.staging / RECORDS, ignore_errors=True)
+    job.log.append(f"search index: {indexing.articles} article(s) " + (
+        "indexed" if indexing.run is not None else "as before (records unchanged)") + f" ({INDEX}/)")
     return job
 
 
@@ -284,26 +283,29 @@ def _bundled() -> str:
                                     "to a pagefind executable")]) from None
 
 
-def _shard_digest(executable: str, articles) -> str:
+def _digest(executable: str, articles) -> str:
     h = hashlib.sha256(installed(executable).encode())
     for a in sorted(articles, key=lambda a: a.slug):
         h.update(f"\0{a.slug}\0{a.records}".encode())
     return h.hexdigest()
 
 
-# Pagefind's ready-made interfaces: the site has its own search page, so they are dead weight.
-_UI = re.compile(r"pagefind-\w+-ui\.|pagefind-ui\.")
+# Pagefind's ready-made interfaces and its highlighter: the site has its own search page, so they are dead weight.
+_UNUSED = re.compile(r"pagefind-\w+-ui\.|pagefind-ui\.|pagefind-highlight\.")
 
 
 def _pagefind(executable: str, job, articles, out: Path, digest: str) -> None:
     """Index the records of articles into out with the pagefind command, stopped after job.index_timeout s.
-    Pagefind reads a folder holding only these articles' records (linked, not copied)."""
+    Pagefind reads a folder holding only the records pages (linked, not copied): those staged, and those of
+    the articles carried over unchanged, from the cache."""
     site = Path(tempfile.mkdtemp(prefix=".index-", dir=job.staging))
     try:
-        for a in articles:  # an article carried over unchanged has its records in the current site
-            folder = (job.site_dir if a.slug in job.carry else job.staging) / a.slug / RECORDS
-            link_files(folder, site / a.slug / RECORDS, os.listdir(folder))
-        command = [executable, "--site", str(site), "--glob", f"*/{RECORDS}/*.html", "--force-language", "en",
+        for a in articles:
+            name = f"{a.slug}.html"
+            staged = job.staging / RECORDS / name
+            source = staged if staged.exists() else site_of(job.cache_dir, a.slug) / RECORDS / name
+            link_files(source.parent, site, [name])
+        command = [executable, "--site", str(site), "--glob", "*.html", "--force-language", "en",
                    "--output-path", str(out), "--quiet"]
         status, output = run(command, job.index_timeout, f"Pagefind indexing {len(articles)} article(s)",
                              "EDITIO_PAGEFIND_TIMEOUT sets the limit; EDITIO_PAGEFIND the executable")
@@ -314,7 +316,7 @@ def _pagefind(executable: str, job, articles, out: Path, digest: str) -> None:
                                     _tail(output) or "no output", "check that the pagefind package (with its "
                                     "binary) is installed: pip install 'pagefind[bin]'; or set EDITIO_PAGEFIND")])
     for path in out.glob("*"):
-        if _UI.match(path.name):
+        if _UNUSED.match(path.name):
             path.unlink()
     problem = _incomplete(out)
     if problem:

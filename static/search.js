@@ -1,15 +1,23 @@
-// Search page: queries the Pagefind indexes with the page's filters and lists results that lead
-// straight to their place (an article, a note, a paragraph, a reference, an archival file).
+// Search page: queries the collection's Pagefind index and lists the records found (an article, a note, a
+// paragraph, a reference, an archival file), each leading straight to its place. Pagefind finds the
+// articles (a page each, search.py); their records are its sub-results, and this script keeps those holding
+// every word of the query and matching every filter, ranks them and takes their excerpts.
 const root = new URL("../", import.meta.url);  // the site's root, wherever the site is served from
 const form = document.querySelector(".search-form");
-// The collection is indexed in shards (search.py): the first is loaded, the others merged into it.
-const indexes = form.dataset.indexes.split(" ").filter(Boolean).map((path) => new URL(path, root).href);
+const index = new URL(form.dataset.index, root).href;
 const input = document.getElementById("search-q");
 const status = document.getElementById("search-status");
 const list = document.getElementById("search-results");
+const more = document.getElementById("search-more");
 const selects = [...document.querySelectorAll("select[data-filter]")];
 const params = new URLSearchParams(location.search);
-let loading = null, serial = 0, timer = 0;
+const SHOWN = 30;  // results shown at a time
+const READ = 6;  // articles read at a time for them (each costs a request)
+// A record's heading id (search.py record_id): kind letter ~ address in its article ~ its section ~ its
+// archival files ~ its cited authors, the last three as places in the lists of the page's meta 'lists'.
+const KINDS = { R: "Article", N: "Note", T: "Text", B: "Bibliography", W: "Bibliography", A: "Archive" };
+const HEADING = /^[RNTBWA]~/;
+let loading = null, filling = null, serial = 0, timer = 0, current = null;
 
 function ready() {
   loading ??= load();  // once, however many searches start before it is done
@@ -17,21 +25,25 @@ function ready() {
 }
 
 async function load() {
-  const pf = await import(indexes[0] + "pagefind.js");
-  await pf.options({ excerptLength: 24 });
-  await Promise.all(indexes.slice(1).map((other) => pf.mergeIndex(other)));
-  const filters = await pf.filters();
-  for (const select of selects) {
-    if (select.hasAttribute("data-listed")) {  // its options are on the page: one per article
-      select.value = params.get(select.name) || "";
-      continue;
-    }
-    for (const [value, count] of Object.entries(filters[select.name] || {}).sort()) {
-      select.add(new Option(`${value} (${count})`, value));
-    }
-    select.value = params.get(select.name) || "";
-  }
+  const pf = await import(index + "pagefind.js");
+  await pf.options({ noWorker: true });  // searches are small: the worker's script would cost more than it saves
+  await pf.init();
   return pf;
+}
+
+// The filters' values are many in a large collection: read when a list is first opened, not before.
+function fill() {
+  filling ??= (async () => {
+    const pf = await ready(), values = await pf.filters();
+    for (const select of selects) {
+      if (select.hasAttribute("data-listed")) continue;
+      const chosen = select.value;
+      for (const value of Object.keys(values[select.name] || {}).sort()) {
+        if (value !== chosen) select.add(new Option(value, value));
+      }
+    }
+  })();
+  return filling;
 }
 
 function chosen() {
@@ -41,61 +53,158 @@ function chosen() {
 }
 
 async function run() {
-  const mine = ++serial, pf = await ready();  // the filters' options must be there to be chosen
+  const mine = ++serial, pf = await ready();
   const query = input.value.trim(), filters = chosen();
-  const url = new URLSearchParams({ q: query, ...filters });
-  history.replaceState(null, "", "?" + url);
-  if (!query && !Object.keys(filters).length) { list.replaceChildren(); status.textContent = ""; return; }
+  history.replaceState(null, "", "?" + new URLSearchParams({ q: query, ...filters }));
+  list.replaceChildren();
+  more.hidden = true;
+  if (!query && !Object.keys(filters).length) { status.textContent = ""; return; }
   status.textContent = "Searching…";
-  const found = await pf.search(query || null, { filters });
-  const data = await Promise.all(found.results.slice(0, 30).map((r) => r.data()));
+  const terms = words(query), term = terms.join(" ") || null;
+  const found = await pf.search(term, { filters });
+  // Which word of the query each hit is, as Pagefind matched it: a record must hold every word.
+  const each = terms.length > 1 ? await Promise.all(terms.map((t) => pf.search(t, { filters }))) : [];
+  const hits = each.filter((s) => s.results.length).map((s) => new Map(s.results.map((r) => [r.id, r.words])));
   if (mine !== serial) return;  // a newer search has started
-  list.replaceChildren(...data.map(item));
-  const n = found.results.length;
-  status.textContent = n ? `${n} result${n === 1 ? "" : "s"}${n > 30 ? ", the first 30 shown" : ""}.` : "No results.";
+  current = { mine, found, hits, filters, term, read: 0, places: [], shown: 0 };
+  await show(current);
 }
 
-function item(d) {
+// The words searched for: a shelfmark as a reader types it ('RGASPI f. 17 op. 21 d. 2669', 'delo 2669',
+// 'ф. 1, оп. 2, д. 3') becomes the one word the records carry for it (search.py shelfmark_words).
+const LEVELS = [["f", /^(?:f|fond|ф|фонд)$/i], ["op", /^(?:op|opis'?|оп|опись)$/i],
+  ["d", /^(?:d|delo|д|дело|spr|sprava|спр|справа)$/i]];
+const squeeze = (t) => t.toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
+function level(token) {
+  const [, key, value] = token.match(/^([^\s.,:;]+?)[.,:;]*(\d[^\s,;]*)?[,;]?$/u) || [];
+  const at = key ? LEVELS.findIndex(([, re]) => re.test(key)) : -1;
+  return at < 0 ? null : { at, name: LEVELS[at][0], value };
+}
+function words(query) {
+  const tokens = query.split(/\s+/).filter(Boolean), out = [];
+  for (let i = 0; i < tokens.length;) {
+    let k = i, archive = "", word = "", last = -1;
+    if (!level(tokens[k]) && /^\p{Lu}[\p{Lu}\p{N}-]*[,:]?$/u.test(tokens[k]) && k + 1 < tokens.length && level(tokens[k + 1])) {
+      archive = squeeze(tokens[k]);
+      k++;
+    }
+    for (let l; k < tokens.length && (l = level(tokens[k])) && l.at > last;) {
+      const value = l.value || (k + 1 < tokens.length && /^\p{N}/u.test(tokens[k + 1]) ? tokens[++k] : "");
+      if (!value) break;
+      word += l.name + squeeze(value);
+      last = l.at;
+      k++;
+    }
+    if (word && (!archive || word.startsWith("f"))) { out.push(archive + word); i = k; } else out.push(tokens[i++]);
+  }
+  return out;
+}
+
+// The next results: articles read until there are enough records to show, then shown.
+async function show(search) {
+  const { found } = search;
+  // The best-matching articles a batch at a time: the first results cost a few requests; "Show more results"
+  // reads on until there are as many more to show (or nothing is left).
+  const wanted = search.shown ? search.shown + SHOWN : 1;
+  while (search.places.length < wanted && search.read < found.results.length) {
+    const batch = found.results.slice(search.read, search.read + READ);
+    search.read += batch.length;
+    const data = await Promise.all(batch.map((r) => r.data()));
+    if (search.mine !== serial) return;
+    const fresh = batch.flatMap((r, i) => places(r, data[i], search));
+    search.places.push(...fresh.sort((a, b) => b.score - a.score));
+  }
+  const next = search.places.slice(search.shown, search.shown + SHOWN);
+  list.append(...next.map(item));
+  search.shown += next.length;
+  const all = search.read === found.results.length, n = search.places.length;
+  if (!n) status.textContent = "No results.";
+  else if (all) status.textContent = `${n} result${n === 1 ? "" : "s"}${n > search.shown ? `, the first ${search.shown} shown` : ""}.`;
+  else status.textContent = `${n} results in the ${search.read} best-matching of ${found.results.length} articles, the first ${search.shown} shown.`;
+  more.hidden = all && search.shown >= n;
+}
+
+// The records of one article that hold every word of the query and match every filter, with their scores.
+function places(result, d, search) {
+  const content = d.content.split(/\s+/), lists = JSON.parse(d.meta.lists), slug = d.url.replace(/^.*\/|\.html$/g, "");
+  const anchors = d.anchors.filter((a) => HEADING.test(a.id)).sort((a, b) => a.location - b.location);
+  const weight = new Map(d.weighted_locations.map((w) => [w.location, w.balanced_score]));
+  const f = search.filters, out = [];
+  anchors.forEach((a, i) => {
+    const [letter, address, section, files, authors] = a.id.split("~");
+    const of = (list, at) => (at ? at.split(".") : []).map((n) => list[Number(n)]);
+    const rec = { kind: KINDS[letter], target: `${slug}/${address}`, section: of(lists.s, section)[0] };
+    if (f.kind && rec.kind !== f.kind || f.section && rec.section !== f.section) return;
+    if (f.file && !of(lists.f, files).includes(f.file) || f.author && !of(lists.a, authors).includes(f.author)) return;
+    const start = a.location, end = i + 1 < anchors.length ? anchors[i + 1].location : content.length;
+    const inside = (l) => l >= start && l < end;
+    const hits = d.locations.filter(inside);
+    if (search.term && !hits.length) return;
+    if (search.hits.some((m) => !(m.get(result.id) || []).some(inside))) return;
+    let stop = start;
+    while (stop < end && !content[stop].startsWith("⁂")) stop++;
+    rec.where = where(letter, address, rec.section);
+    const score = hits.reduce((s, l) => s + (weight.get(l) || 1), 0) / Math.sqrt(end - start);
+    out.push({ rec, title: a.text, article: d.meta.article, content, start, stop, hits, score });
+  });
+  return out;
+}
+
+function where(letter, address, section) {
+  const label = { N: address.replace("#note-", "note "), T: address.replace(/^#p(?=\d+$)/, "¶ ").replace(/^#/, "") }[letter];
+  if (label) return section ? `${section} · ${label}` : label;
+  return { B: "References", W: "Works cited", A: "Archive index" }[letter] || "";
+}
+
+function item(p) {
   const li = document.createElement("li");
   const a = document.createElement("a");
-  a.href = new URL(d.meta.target, root).href;
-  a.textContent = d.meta.title;
+  a.href = new URL(p.rec.target, root).href;
+  a.textContent = p.title;
   const kind = document.createElement("span");
   kind.className = "result-kind";
-  kind.textContent = d.meta.kind;
+  kind.textContent = p.rec.kind;
   const where = document.createElement("p");
   where.className = "result-article";
-  where.textContent = d.meta.article + (d.meta.where ? ` · ${d.meta.where}` : "");
-  li.append(a, " ", kind, where, excerpt(d));
+  where.textContent = p.article + (p.rec.where ? ` · ${p.rec.where}` : "");
+  li.append(a, " ", kind, where, excerpt(p));
   return li;
 }
 
 // The record's own words around the hit, never the spellings and shelfmarks that also find it (they
 // follow a '⁂' in the record); found by another spelling, 'Dzerzhinsky (Dzerzhinskii)', the text's own
 // spelling is the one marked.
-function excerpt(d) {
-  const words = d.content.split(/\s+/), stop = words.indexOf("⁂");
-  const first = d.meta.title.split(/\s+/).length, last = stop < 0 ? words.length : stop;
+function excerpt(p) {
+  const words = p.content, first = p.start + p.title.split(/\s+/).length, last = p.stop;
   const own = (i) => i >= first && i < last, bare = (w) => w.replace(/[^\p{L}\p{N}]/gu, "").toLowerCase();
-  let hits = d.locations.filter(own);
+  let hits = p.hits.filter(own);
   if (!hits.length) {
-    const printed = d.locations.map((i) => words[i + 1] || "").filter((w) => w[0] === "(").map(bare);
+    const printed = p.hits.map((i) => words[i + 1] || "").filter((w) => w[0] === "(").map(bare);
     hits = words.map((w, i) => i).filter((i) => own(i) && printed.includes(bare(words[i])));
   }
   const from = Math.max(first, (hits[0] ?? first) - 8), to = Math.min(last, from + 24);
-  const p = document.createElement("p");
-  if (from > first) p.append("… ");
+  const para = document.createElement("p");
+  if (from > first) para.append("… ");
   for (let i = from; i < to; i++) {
     const mark = document.createElement("mark");
     mark.textContent = words[i];
-    p.append(hits.includes(i) ? mark : words[i], i < to - 1 ? " " : "");
+    para.append(hits.includes(i) ? mark : words[i], i < to - 1 ? " " : "");
   }
-  if (to < last) p.append(" …");
-  return p;
+  if (to < last) para.append(" …");
+  return para;
 }
 
-form.addEventListener("submit", (e) => { e.preventDefault(); run(); });
-input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 200); });
-selects.forEach((s) => s.addEventListener("change", run));
+form.addEventListener("submit", (e) => { e.preventDefault(); clearTimeout(timer); run(); });
+input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 120); });
+selects.forEach((s) => {
+  s.addEventListener("change", run);
+  if (!s.hasAttribute("data-listed")) ["focus", "pointerdown"].forEach((e) => s.addEventListener(e, fill, { once: true }));
+});
+more.addEventListener("click", () => { if (current) show(current); });
 input.value = params.get("q") || "";
-if (input.value || selects.some((s) => params.get(s.name))) run(); else ready();
+for (const s of selects) {
+  const value = params.get(s.name);
+  if (value && ![...s.options].some((o) => o.value === value)) s.add(new Option(value, value));
+  s.value = value || "";
+}
+if (input.value || selects.some((s) => s.value)) run(); else ready();

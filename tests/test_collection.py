@@ -45,13 +45,14 @@ def file_id(a) -> str:
 
 def test_the_collection_is_built_and_indexed(collection, editions):
     assert len(editions) == COLLECTION
-    indexes = sorted((collection / "site" / "pagefind").iterdir())
-    assert len(indexes) > 1  # shards, each a complete Pagefind index
-    for index in indexes:
-        assert '"languages"' in (index / "pagefind-entry.json").read_text(encoding="utf-8")
-        assert all(f.stat().st_size > 0 for f in index.rglob("*") if f.is_file())
+    index = collection / "site" / "pagefind"  # one index of every article
+    assert '"languages"' in (index / "pagefind-entry.json").read_text(encoding="utf-8")
+    assert all(f.stat().st_size > 0 for f in index.rglob("*") if f.is_file())
+    assert len(list((index / "fragment").iterdir())) == COLLECTION  # a page of records per article
     search = page_of(collection, "search.html")
-    assert search.xpath("//form/@data-indexes")[0].split() == [f"pagefind/{i.name}/" for i in indexes]
+    assert search.xpath("//form/@data-index") == ["pagefind/"]
+    # What the index was made from is not shipped: results lead to the edition's own pages.
+    assert not [p for p in (collection / "site").rglob("*") if p.name in ("records", ".records")]
 
 
 def test_landing_page_lists_every_article_with_its_citation_and_counts(collection, editions):
@@ -199,12 +200,13 @@ def test_unchanged_articles_are_not_built_again_and_keep_their_pages(collection,
     done = build(out, seeds + [added])
     assert f"{COLLECTION} of {COLLECTION + 1} article(s) unchanged" in done.stdout
     assert "A paragraph the editor added by hand." in (out / "site" / changed.stem / "index.html").read_text("utf-8")
-    assert re.search(r"search index: \d+ article\(s\) indexed, \d+ as before", done.stdout)
+    assert f"search index: {COLLECTION + 1} article(s) indexed (pagefind/)" in done.stdout  # one index, made again
 
     shutil.rmtree(out / "site.cache")  # safe to delete: everything is built again, to the same pages
     done = build(out, seeds + [added])
     assert done.returncode == 0 and "article(s) unchanged" not in done.stdout
     assert files_of(out / "site" / kept) == before
+    assert f"search index: {COLLECTION + 1} article(s) as before (records unchanged) (pagefind/)" in done.stdout
 
 
 # --- an indexer that hangs or fails ---------------------------------------------------------------
