@@ -179,3 +179,46 @@ def chromium():
             yield browser
         finally:
             browser.close()
+
+
+# Installed before typing: resolves to the milliseconds from the last keydown to the first result of the query
+# as typed in full (the page writes its query into the address), or null after RESULT_TIMEOUT.
+TYPED_CLOCK = """([selector, query, timeout]) => {
+  window.__typed = new Promise((resolve) => {
+    let last = null;
+    document.addEventListener("keydown", () => { last = performance.now(); }, { capture: true });
+    const done = () => last !== null && document.querySelector(selector)
+      && new URLSearchParams(location.search).get("q") === query;
+    const observer = new MutationObserver(() => { if (done()) { observer.disconnect(); resolve(performance.now() - last); } });
+    observer.observe(document.documentElement, { childList: true, subtree: true, characterData: true });
+    setTimeout(() => { observer.disconnect(); resolve(null); }, timeout);
+  });
+}"""
+
+
+@dataclass
+class Typed:
+    query: str
+    bytes: tuple[int, int]  # (as served, gzip-equivalent) from opening the page to the first results
+    requests: int           # requests from opening the page to the first results (network idle after)
+    ms: float               # last keystroke → first results of the query as typed
+
+
+def typed(browser, url: str, query: str, delay: float = 40) -> Typed:
+    """A reader's first search on editio's search page: the page opened in a new context (empty cache), the
+    query typed a key every `delay` ms (no Enter: the page searches when typing stops), until its results."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        traffic = Traffic(page)
+        page.goto(url + "search.html")
+        traffic.settle(page)
+        page.evaluate(TYPED_CLOCK, [EDITIO.result, query, RESULT_TIMEOUT * 1000])
+        page.type(EDITIO.field, query, delay=delay)
+        ms = page.evaluate("window.__typed")
+        if ms is None:
+            raise Unavailable(f"{url}: no result for {query!r} within {RESULT_TIMEOUT} s")
+        traffic.settle(page)
+        return Typed(query, Traffic.cost(traffic.finished), len(traffic.finished), ms)
+    finally:
+        context.close()

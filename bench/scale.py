@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -22,13 +23,16 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
+sys.path.insert(0, str(PROJECT / "bench"))
 
 from editio import corpus, yamlio  # noqa: E402
 
-SIZES = (1, 10, 50, 100, 200)
-TARGETS = {100: 15.0, 200: 30.0}        # seconds, cold (issue 11, on these 2-core machines)
-REBUILD_TARGET, REBUILD_OF = 1.0, 100   # seconds for one correction in one article of 100
-MEMORY_TARGET, MEMORY_AT = 1024 ** 3, 200
+SIZES = (1, 100, 500, 1000)
+COLD_TARGET, COLD_AT = 90.0, 1000       # seconds, cold, on these 2-core machines (issue 19)
+MEMORY_TARGET, MEMORY_AT = 1024 ** 3, 1000
+SITE_TARGET, FILES_TARGET = 400 * 1024, 20  # per article, everything included, at the largest size
+SEARCH_BYTES, SEARCH_REQUESTS, SEARCH_MS = 300 * 1024, 50, 300.0  # a first search, at the largest size
+REBUILD_TARGET = 1.5                    # seconds from one correction to the rebuilt site, at the largest size
 
 
 class Peak:
@@ -106,10 +110,35 @@ def correct(out: Path, slug: str, serial: int) -> str:
     return reading
 
 
-def measure(sizes, runs: int, scratch: Path, progress=print) -> dict:
-    """{"cold": {size: [(seconds, peak bytes)]}, "rebuild": [seconds]} (rebuild: one correction in one
-    article of the collection of REBUILD_OF, when that size is measured)."""
-    results = {"cold": {}, "rebuild": []}
+def site_size(site: Path) -> tuple[int, int]:
+    """(bytes, files) of everything the site folder holds."""
+    files = [p for p in site.rglob("*") if p.is_file()]
+    return sum(p.stat().st_size for p in files), len(files)
+
+
+def queries(out: Path, slug: str) -> list[str]:
+    """What a reader looks for in the last article of the collection: one of its shelfmarks as printed, a
+    phrase from one of its notes, its author's name."""
+    edition = yamlio.read(out / "edition" / slug / "edition.yaml")
+    files = [c["archive"] for n in edition["notes"] for c in n.get("citations", []) if c.get("archive")]
+    a = files[-1]
+    shelfmark = f"{a['archive']} f. {a['fond']}" + (f" op. {a['opis']}" if a.get("opis") else "") + f" d. {a['delo']}"
+    words = [w for n in edition["notes"] for w in n["text"].split() if w.isalpha() and len(w) > 3]
+    return [shelfmark, " ".join(words[-3:]), edition["metadata"]["authors"][0].split()[-1]]
+
+
+def searches(site: Path, wanted: list[str]) -> list:
+    """bench/browser.py's typed first search of each query, on the site served by http.server."""
+    import browser
+    with browser.chromium() as chromium, browser.served(site, browser.free_port()) as url:
+        return [browser.typed(chromium, url, q) for q in wanted]
+
+
+def measure(sizes, runs: int, scratch: Path, progress=print, search: bool = True) -> dict:
+    """{"cold": {size: [(seconds, peak bytes)]}, "site": {size: (bytes, files)}, "search": {size: [Typed]},
+    "rebuild": [seconds], "rebuild_of": size}: the rebuild is one correction in one article of the largest
+    collection measured."""
+    results = {"cold": {}, "site": {}, "search": {}, "rebuild": [], "rebuild_of": max(sizes)}
     for size in sizes:
         seeds = corpus.write(size, scratch / f"seeds-{size}")
         results["cold"][size] = []
@@ -117,7 +146,11 @@ def measure(sizes, runs: int, scratch: Path, progress=print) -> dict:
             progress(f"scale: {size} article(s), cold build {run + 1}/{runs}")
             out = scratch / f"out-{size}-{run}"
             results["cold"][size].append(build(seeds, out))
-        if size == REBUILD_OF:
+        results["site"][size] = site_size(out / "site")
+        if search:
+            progress(f"scale: {size} article(s), first searches in Chromium")
+            results["search"][size] = searches(out / "site", queries(out, seeds[-1].stem))
+        if size == results["rebuild_of"]:
             slug = seeds[len(seeds) // 2].stem
             for run in range(max(3, runs)):
                 progress(f"scale: one correction in one article of {size}, rebuild {run + 1}")
@@ -127,43 +160,62 @@ def measure(sizes, runs: int, scratch: Path, progress=print) -> dict:
                 if reading not in page:
                     raise RuntimeError("the correction did not reach the rebuilt site")
                 results["rebuild"].append(seconds)
+        for run in range(runs):
+            shutil.rmtree(scratch / f"out-{size}-{run}", ignore_errors=True)
     return results
+
+
+def _mark(ok: bool) -> str:
+    return f"{'MET' if ok else 'MISSED':10}"
 
 
 def report(results: dict) -> list[str]:
     """The scale table and the targets, as lines."""
-    lines = ["Collections of invented articles (editio.corpus), built cold: build.py --seed … --out EMPTY",
-             "in a new process; peak memory = the largest sum of the build's processes' PSS (Pagefind included).",
-             "", f"{'articles':>8}  {'cold build':>12}  {'per article':>11}  {'peak memory':>11}"]
+    lines = ["Collections of invented articles (editio.corpus), built cold: build.py --seed … --out EMPTY in a new",
+             "process; peak memory = the largest sum of the build's processes' PSS (Pagefind included); the site",
+             "= every file of the site folder, per article.", "",
+             f"{'articles':>8}  {'cold build':>11}  {'per article':>11}  {'peak memory':>11}  {'site/article':>12}"
+             f"  {'files/article':>13}"]
     for size, done in results["cold"].items():
         seconds = statistics.median(s for s, _ in done)
         memory = max(m for _, m in done)
-        lines.append(f"{size:>8}  {seconds:>10.2f} s  {seconds / size * 1000:>8.0f} ms  {memory / 2 ** 20:>8.0f} MB")
+        size_bytes, files = results["site"][size]
+        lines.append(f"{size:>8}  {seconds:>9.2f} s  {seconds / size * 1000:>8.0f} ms  {memory / 2 ** 20:>8.0f} MB"
+                     f"  {size_bytes / size / 1024:>9.0f} KB  {files / size:>13.1f}")
+    if results["search"]:
+        lines += ["", "First search of a reader (Chromium, empty cache, http.server without compression): the search",
+                  "page opened, the query typed a key every 40 ms, until its first results; bytes as served (gzip",
+                  "equivalent in brackets) and requests from opening the page; time from the last keystroke.", ""]
+        for size, probes in results["search"].items():
+            for p in probes:
+                lines.append(f"{size:>8}  {p.query[:40]!r:44} {p.bytes[0] / 1024:>5.0f} KB ({p.bytes[1] / 1024:.0f})"
+                             f"  {p.requests:>3} requests  {p.ms:>5.0f} ms")
     if results["rebuild"]:
         r = results["rebuild"]
-        lines.append(f"one correction in one article of {REBUILD_OF}: {statistics.median(r):.2f} s "
-                     f"(median of {len(r)}; {min(r):.2f}–{max(r):.2f})")
-    lines += ["", "Targets (issue 11):"]
-    for size, target in TARGETS.items():
-        if size in results["cold"]:
-            seconds = statistics.median(s for s, _ in results["cold"][size])
-            lines.append(f"  {'MET' if seconds <= target else 'MISSED':10}  {size} articles cold <= {target:g} s: "
-                         f"{seconds:.2f} s")
-    if results["rebuild"]:
-        seconds = statistics.median(results["rebuild"])
-        lines.append(f"  {'MET' if seconds <= REBUILD_TARGET else 'MISSED':10}  one correction in one article of "
-                     f"{REBUILD_OF} <= {REBUILD_TARGET:g} s: {seconds:.2f} s")
+        lines.append(f"\none correction in one article of {results['rebuild_of']}, rebuilt with build.py (pages and "
+                     f"index): {statistics.median(r):.2f} s (median of {len(r)}; {min(r):.2f}–{max(r):.2f})")
+    lines += ["", "Targets (issue 19):"]
+    largest = max(results["cold"])
+    if COLD_AT in results["cold"]:
+        seconds = statistics.median(s for s, _ in results["cold"][COLD_AT])
+        lines.append(f"  {_mark(seconds <= COLD_TARGET)}  {COLD_AT} articles cold <= {COLD_TARGET:g} s: {seconds:.2f} s")
     if MEMORY_AT in results["cold"]:
         memory = max(m for _, m in results["cold"][MEMORY_AT])
-        lines.append(f"  {'MET' if memory <= MEMORY_TARGET else 'MISSED':10}  peak memory at {MEMORY_AT} articles "
-                     f"<= 1 GB: {memory / 2 ** 20:.0f} MB")
-    sizes = sorted(results["cold"])
-    if len(sizes) > 1:
-        per = [statistics.median(s for s, _ in results["cold"][n]) / n for n in sizes]
-        linear = all(b <= a * 1.1 for a, b in zip(per[1:], per[2:])) if len(per) > 2 else per[-1] <= per[0]
-        lines.append(f"  {'MET' if linear else 'MISSED':10}  growth linear or better (time per article from "
-                     f"{sizes[1]} on never grows by more than 10%): "
-                     + ", ".join(f"{n}: {p * 1000:.0f} ms" for n, p in zip(sizes, per)))
+        lines.append(f"  {_mark(memory <= MEMORY_TARGET)}  peak memory at {MEMORY_AT} articles <= 1 GB: "
+                     f"{memory / 2 ** 20:.0f} MB")
+    size_bytes, files = results["site"][largest]
+    lines.append(f"  {_mark(size_bytes / largest <= SITE_TARGET)}  site per article at {largest} <= 400 KB: "
+                 f"{size_bytes / largest / 1024:.0f} KB")
+    lines.append(f"  {_mark(files / largest <= FILES_TARGET)}  files per article at {largest} <= {FILES_TARGET}: "
+                 f"{files / largest:.1f}")
+    for p in results["search"].get(largest, []):
+        ok = p.bytes[0] <= SEARCH_BYTES and p.requests <= SEARCH_REQUESTS and p.ms <= SEARCH_MS
+        lines.append(f"  {_mark(ok)}  first search {p.query[:40]!r} at {largest}: <= 300 KB, 50 requests, 300 ms: "
+                     f"{p.bytes[0] / 1024:.0f} KB, {p.requests}, {p.ms:.0f} ms")
+    if results["rebuild"]:
+        seconds = statistics.median(results["rebuild"])
+        lines.append(f"  {_mark(seconds <= REBUILD_TARGET)}  one correction in one article of {results['rebuild_of']}, "
+                     f"its pages updated <= {REBUILD_TARGET:g} s: {seconds:.2f} s (build.py; pages wait for the index)")
     return lines
 
 
@@ -172,9 +224,11 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="collection sizes (default "
                         + " ".join(map(str, SIZES)) + ")")
     parser.add_argument("--runs", type=int, default=1, help="cold builds of each size (default 1)")
+    parser.add_argument("--no-search", action="store_true", help="skip the first searches in Chromium")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="tmp-scale-", dir=PROJECT) as tmp:
-        results = measure(args.sizes, args.runs, Path(tmp), lambda text: print(text, file=sys.stderr, flush=True))
+        results = measure(args.sizes, args.runs, Path(tmp), lambda text: print(text, file=sys.stderr, flush=True),
+                          search=not args.no_search)
     print(f"editio at scale: {os.cpu_count()} CPUs")
     print("\n".join(report(results)))
 

@@ -165,6 +165,39 @@ def test_the_landing_page_searches_the_collection_for_an_article(page: Page, col
     expect(page).to_have_url(collection_url + slug + "/")
 
 
+def test_a_note_in_the_last_article_is_found_by_a_phrase_a_shelfmark_and_a_filter(page: Page, collection_url, editions):
+    """One index for the whole collection: the last article's note, three ways, each result leading to it."""
+    slug, ed = sorted(editions.items())[-1]
+    others = " ".join(n.text for other, e in editions.items() if other != slug for n in e.notes)
+
+    def phrases(text: str) -> list[str]:  # four plain words in a row, printed in no other article
+        words = text.split()
+        return [" ".join(words[i:i + 4]) for i in range(len(words) - 3)
+                if all(re.fullmatch(r"[A-Za-z]+", w) for w in words[i:i + 4]) and " ".join(words[i:i + 4]) not in others]
+
+    note = next(n for n in ed.notes if any(c.archive for c in n.citations) and phrases(n.text))
+    a = next(c.archive for c in note.citations if c.archive)
+    words = phrases(note.text)[0]
+    label = f"{a.archive}, f. {a.fond}" + (f", op. {a.opis}" if a.opis else "") + f", d. {a.delo}"
+    ways = {"phrase": (words, {}), "shelfmark": (label.replace(",", ""), {}),
+            "filter": ("", {"kind": "Note", "file": label, "article": slug})}
+    target = f"{collection_url}{slug}/#note-{note.n}"
+    for way, (query, filters) in ways.items():
+        found = results(page, collection_url, query, **filters)
+        link = page.locator(f'#search-results li > a[href="{target}"]')
+        while not link.count() and page.locator("#search-more").is_visible():  # as a reader reads on
+            shown = page.locator("#search-results li").count()
+            page.locator("#search-more").click()
+            expect(page.locator("#search-results li")).not_to_have_count(shown)
+        assert link.count() == 1 and link.text_content() == f"Note {note.n}", (way, query, found[:5])
+        assert page.locator("#search-results li", has=page.locator(f'a[href="{target}"]')).locator(
+            ".result-article").text_content().endswith(
+            f"note {note.n}")
+        link.click()
+        expect(page).to_have_url(collection_url + f"{slug}/#note-{note.n}")
+        expect(page.locator(f"#note-{note.n}")).to_be_in_viewport()
+
+
 # --- the cache of built articles ------------------------------------------------------------------
 
 def build(out: Path, seeds: list[Path], **env) -> subprocess.CompletedProcess:
