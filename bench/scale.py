@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -32,7 +33,7 @@ COLD_TARGET, COLD_AT = 90.0, 1000       # seconds, cold, on these 2-core machine
 MEMORY_TARGET, MEMORY_AT = 1024 ** 3, 1000
 SITE_TARGET, FILES_TARGET = 400 * 1024, 20  # per article, everything included, at the largest size
 SEARCH_BYTES, SEARCH_REQUESTS, SEARCH_MS = 300 * 1024, 50, 300.0  # a first search, at the largest size
-REBUILD_TARGET = 1.5                    # seconds from one correction to the rebuilt site, at the largest size
+REBUILD_TARGET, INDEX_TARGET = 1.5, 30.0  # seconds from a correction saved in serve to its page, to the index
 
 
 class Peak:
@@ -110,6 +111,43 @@ def correct(out: Path, slug: str, serial: int) -> str:
     return reading
 
 
+def served_corrections(seeds: list[Path], out: Path, slug: str, runs: int) -> list[tuple[float, float]]:
+    """(seconds to the article's page served with the correction, seconds to the search index made again) of
+    corrections saved one after another to one article while `build.py serve` serves the collection (the
+    first after the served site is up; each after the one before is indexed)."""
+    import urllib.request
+    import browser
+    port = browser.free_port()
+    log = out / "serve.log"
+    command = [sys.executable, str(PROJECT / "build.py"), "serve", "--seed", *map(str, seeds), "--out", str(out),
+               "--port", str(port)]
+    process = subprocess.Popen(command, stdout=open(log, "w"), stderr=subprocess.STDOUT)
+    try:
+        _wait(lambda: "serving " in log.read_text(), process, 600)
+        timings = []
+        for run in range(runs):
+            indexed = log.read_text().count("search index made again in")
+            reading = correct(out, slug, 100 + run)
+            started = time.perf_counter()
+            _wait(lambda: reading in urllib.request.urlopen(f"http://127.0.0.1:{port}/{slug}/", timeout=10)
+                  .read().decode("utf-8"), process, 120, step=0.02)
+            pages = time.perf_counter() - started
+            _wait(lambda: log.read_text().count("search index made again in") > indexed, process, 300)
+            timings.append((pages, time.perf_counter() - started))
+        return timings
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def _wait(done, process, timeout: float, step: float = 0.1) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("serve stopped or did not answer in time")
+        time.sleep(step)
+
+
 def site_size(site: Path) -> tuple[int, int]:
     """(bytes, files) of everything the site folder holds."""
     files = [p for p in site.rglob("*") if p.is_file()]
@@ -123,8 +161,9 @@ def queries(out: Path, slug: str) -> list[str]:
     files = [c["archive"] for n in edition["notes"] for c in n.get("citations", []) if c.get("archive")]
     a = files[-1]
     shelfmark = f"{a['archive']} f. {a['fond']}" + (f" op. {a['opis']}" if a.get("opis") else "") + f" d. {a['delo']}"
-    words = [w for n in edition["notes"] for w in n["text"].split() if w.isalpha() and len(w) > 3]
-    return [shelfmark, " ".join(words[-3:]), edition["metadata"]["authors"][0].split()[-1]]
+    phrase = next(m.group(0) for n in reversed(edition["notes"])
+                  for m in [re.search(r"(?<![\w*])[A-Za-z]{3,}(?: [A-Za-z]{3,}){2}(?![\w*])", n["text"])] if m)
+    return [shelfmark, phrase, edition["metadata"]["authors"][0].split()[-1]]
 
 
 def searches(site: Path, wanted: list[str]) -> list:
@@ -151,15 +190,8 @@ def measure(sizes, runs: int, scratch: Path, progress=print, search: bool = True
             progress(f"scale: {size} article(s), first searches in Chromium")
             results["search"][size] = searches(out / "site", queries(out, seeds[-1].stem))
         if size == results["rebuild_of"]:
-            slug = seeds[len(seeds) // 2].stem
-            for run in range(max(3, runs)):
-                progress(f"scale: one correction in one article of {size}, rebuild {run + 1}")
-                reading = correct(out, slug, run)
-                seconds, _ = build(seeds, out, memory=False)
-                page = (out / "site" / slug / "index.html").read_text(encoding="utf-8")
-                if reading not in page:
-                    raise RuntimeError("the correction did not reach the rebuilt site")
-                results["rebuild"].append(seconds)
+            progress(f"scale: corrections to one article of {size} while build.py serve serves them")
+            results["rebuild"] = served_corrections(seeds, out, seeds[len(seeds) // 2].stem, max(3, runs))
         for run in range(runs):
             shutil.rmtree(scratch / f"out-{size}-{run}", ignore_errors=True)
     return results
@@ -191,9 +223,11 @@ def report(results: dict) -> list[str]:
                 lines.append(f"{size:>8}  {p.query[:40]!r:44} {p.bytes[0] / 1024:>5.0f} KB ({p.bytes[1] / 1024:.0f})"
                              f"  {p.requests:>3} requests  {p.ms:>5.0f} ms")
     if results["rebuild"]:
-        r = results["rebuild"]
-        lines.append(f"\none correction in one article of {results['rebuild_of']}, rebuilt with build.py (pages and "
-                     f"index): {statistics.median(r):.2f} s (median of {len(r)}; {min(r):.2f}–{max(r):.2f})")
+        for name, values in (("its page served with it", [p for p, _ in results["rebuild"]]),
+                             ("the search index made again", [i for _, i in results["rebuild"]])):
+            lines.append(f"\none correction in one article of {results['rebuild_of']} in build.py serve, {name}: "
+                         f"{statistics.median(values):.2f} s (median of {len(values)}; {min(values):.2f}–"
+                         f"{max(values):.2f})")
     lines += ["", "Targets (issue 19):"]
     largest = max(results["cold"])
     if COLD_AT in results["cold"]:
@@ -213,9 +247,12 @@ def report(results: dict) -> list[str]:
         lines.append(f"  {_mark(ok)}  first search {p.query[:40]!r} at {largest}: <= 300 KB, 50 requests, 300 ms: "
                      f"{p.bytes[0] / 1024:.0f} KB, {p.requests}, {p.ms:.0f} ms")
     if results["rebuild"]:
-        seconds = statistics.median(results["rebuild"])
-        lines.append(f"  {_mark(seconds <= REBUILD_TARGET)}  one correction in one article of {results['rebuild_of']}, "
-                     f"its pages updated <= {REBUILD_TARGET:g} s: {seconds:.2f} s (build.py; pages wait for the index)")
+        pages = statistics.median(p for p, _ in results["rebuild"])
+        index = statistics.median(i for _, i in results["rebuild"])
+        lines.append(f"  {_mark(pages <= REBUILD_TARGET)}  one correction in one article of {results['rebuild_of']}, "
+                     f"its pages updated <= {REBUILD_TARGET:g} s: {pages:.2f} s")
+        lines.append(f"  {_mark(index <= INDEX_TARGET)}  … and the search index brought up to date <= "
+                     f"{INDEX_TARGET:g} s: {index:.2f} s")
     return lines
 
 

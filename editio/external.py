@@ -11,10 +11,11 @@ import tempfile
 from .problems import EditionError, Problem
 
 
-def run(command: list[str], timeout: float, what: str, settings: str) -> tuple[int, str]:
+def run(command: list[str], timeout: float, what: str, settings: str, started=None) -> tuple[int, str]:
     """(exit status, output) of command. Its output goes to a file, not a pipe, so nothing it leaves
     running can keep the build waiting; past timeout seconds it and every process it started are
-    killed. what names the work in messages; settings says how the user sets the command and its limit."""
+    killed. what names the work in messages; settings says how the user sets the command and its limit;
+    started(process), if given, is told of the process as soon as it runs (so that it can be stopped)."""
     with tempfile.TemporaryFile() as output:
         try:
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
@@ -22,6 +23,8 @@ def run(command: list[str], timeout: float, what: str, settings: str) -> tuple[i
         except OSError as exc:
             raise EditionError([Problem(command[0], 0, "cannot run the command", exc.strerror or str(exc),
                                         f"check that it is installed ({settings})")]) from None
+        if started:
+            started(process)
         try:
             status = process.wait(timeout)
         except subprocess.TimeoutExpired:

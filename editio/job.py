@@ -58,7 +58,12 @@ class Job:
     created: list[Path] = field(default_factory=list)
     """Folders the build made to hold the staging folder (removed again, if empty, when it fails)."""
     indexing: object = None
-    """The search index's Pagefind runs under way (search.Indexing), from search.start_index to search.index."""
+    """The search index's Pagefind run under way (search.Indexing), from search.start_index to search.index."""
+    index_later: bool = False
+    """Whether a changed search index is made after the site is committed (serve: the pages first, the site
+    keeping its index until the new one is swapped in by search.remake)."""
+    index_pending: str = ""
+    """Set by search.index when index_later left the index to be made: the digest of the records to index."""
     articles: list = field(default_factory=list)
     """What the collection's pages need of each article (collection.ArticleSummary), in the order of works."""
     log: list[str] = field(default_factory=list)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import hashlib
+import os
 import shutil
 import tempfile
 import re
@@ -232,9 +233,11 @@ class Indexing:
     pool: concurrent.futures.ThreadPoolExecutor
     """Where it runs."""
     run: concurrent.futures.Future | None
-    """None when the index is kept as it was (no article's records changed)."""
+    """None when the index is kept as it was."""
     articles: int
     """Articles in the index."""
+    later: str = ""
+    """The digest of the records, when the index is left to be made after the commit (Job.index_later)."""
 
     def stop(self) -> None:
         """Start no other run, and wait for one under way (it writes into the staging folder)."""
@@ -244,23 +247,27 @@ class Indexing:
 def start_index(job):
     """Pagefind started on the staged records as soon as the articles are staged: it runs (a process of its
     own) while the collection's pages are made, and index() waits for it. When the records are exactly those
-    the current site's index was made from, that index is kept."""
+    the current site's index was made from, that index is kept; so it is, for now, when the job makes the
+    index later (serve)."""
     executable = job.pagefind or _bundled()
     digest = _digest(executable, job.articles)
-    previous = job.site_dir / INDEX / DIGEST
+    current = job.site_dir / INDEX
     pool = concurrent.futures.ThreadPoolExecutor(1)
-    if previous.is_file() and previous.read_text(encoding="utf-8") == digest:
+    run, later = None, ""
+    if (current / DIGEST).is_file() and (current / DIGEST).read_text(encoding="utf-8") == digest:
         job.carry.append(INDEX)
-        run = None
+    elif job.index_later and current.is_dir():
+        job.carry.append(INDEX)
+        later = digest
     else:
         run = pool.submit(_pagefind, executable, job, job.articles, job.staging / INDEX, digest)
-    job.indexing = Indexing(pool, run, len(job.articles))
+    job.indexing = Indexing(pool, run, len(job.articles), later)
     return job
 
 
 def index(job):
     """The Pagefind index start_index began, in the staging folder (pagefind/); the records it was made from
-    taken out of the site."""
+    taken out of the site (they stay in the cache of built articles)."""
     indexing, job.indexing = job.indexing, None
     try:
         if indexing.run is not None:
@@ -268,9 +275,34 @@ def index(job):
     finally:
         indexing.stop()
     shutil.rmtree(job.staging / RECORDS, ignore_errors=True)
-    job.log.append(f"search index: {indexing.articles} article(s) " + (
-        "indexed" if indexing.run is not None else "as before (records unchanged)") + f" ({INDEX}/)")
+    job.index_pending = indexing.later
+    done = ("indexed" if indexing.run is not None else "to be indexed again once the pages are in place"
+            if indexing.later else "as before (records unchanged)")
+    job.log.append(f"search index: {indexing.articles} article(s) {done} ({INDEX}/)")
     return job
+
+
+def remake(job, started=None) -> Path:
+    """The index of job's articles made again after their site was committed (job.index_pending), from the
+    records in the cache of built articles, into a folder beside the site: swap_in() puts it in place.
+    started(process) is told of the Pagefind process, so that it can be stopped."""
+    out = Path(tempfile.mkdtemp(prefix=f".{job.site_dir.name}.index-", dir=job.site_dir.parent))
+    try:
+        _pagefind(job.pagefind or _bundled(), job, job.articles, out, job.index_pending, started)
+    except BaseException:
+        shutil.rmtree(out, ignore_errors=True)
+        raise
+    return out
+
+
+def swap_in(made: Path, site: Path) -> None:
+    """An index made by remake() in place of the site's."""
+    target, aside = site / INDEX, site / f".{INDEX}.old"
+    shutil.rmtree(aside, ignore_errors=True)
+    if target.exists():
+        os.rename(target, aside)
+    os.rename(made, target)
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 def _bundled() -> str:
@@ -294,21 +326,25 @@ def _digest(executable: str, articles) -> str:
 _UNUSED = re.compile(r"pagefind-\w+-ui\.|pagefind-ui\.|pagefind-highlight\.")
 
 
-def _pagefind(executable: str, job, articles, out: Path, digest: str) -> None:
+def _pagefind(executable: str, job, articles, out: Path, digest: str, started=None) -> None:
     """Index the records of articles into out with the pagefind command, stopped after job.index_timeout s.
     Pagefind reads a folder holding only the records pages (linked, not copied): those staged, and those of
-    the articles carried over unchanged, from the cache."""
-    site = Path(tempfile.mkdtemp(prefix=".index-", dir=job.staging))
+    the articles carried over unchanged (or, after the commit, all), from the cache."""
+    site = Path(tempfile.mkdtemp(prefix=".index-", dir=job.staging or out.parent))
     try:
         for a in articles:
             name = f"{a.slug}.html"
-            staged = job.staging / RECORDS / name
-            source = staged if staged.exists() else site_of(job.cache_dir, a.slug) / RECORDS / name
-            link_files(source.parent, site, [name])
+            staged = job.staging / RECORDS / name if job.staging else None
+            source = staged if staged and staged.exists() else site_of(job.cache_dir, a.slug) / RECORDS / name
+            try:
+                link_files(source.parent, site, [name])
+            except OSError as exc:
+                raise EditionError([Problem(str(source), 0, "the article's search records are missing",
+                                            exc.strerror or str(exc), "build again (python build.py)")]) from None
         command = [executable, "--site", str(site), "--glob", "*.html", "--force-language", "en",
                    "--output-path", str(out), "--quiet"]
         status, output = run(command, job.index_timeout, f"Pagefind indexing {len(articles)} article(s)",
-                             "EDITIO_PAGEFIND_TIMEOUT sets the limit; EDITIO_PAGEFIND the executable")
+                             "EDITIO_PAGEFIND_TIMEOUT sets the limit; EDITIO_PAGEFIND the executable", started)
     finally:
         shutil.rmtree(site, ignore_errors=True)
     if status != 0:

@@ -23,6 +23,8 @@ import os
 import queue
 import re
 import secrets
+import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -31,7 +33,7 @@ from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, unquote_to_bytes, urlsplit
 
-from . import corrections, edit, extract, render
+from . import corrections, edit, extract, render, search
 from .problems import EditionError, Problem
 
 CHANNEL = "/__editio__/"
@@ -413,11 +415,75 @@ def classify(paths, job) -> Change:
     return change
 
 
-class Builder:
-    """Rebuilds in the warm process: the open pages at once, the whole site when the files are quiet."""
+class Reindexer:
+    """The search index made again after a build put the pages in place with the old one (Job.index_later),
+    in a thread of its own: one Pagefind run at a time; a request made while one runs waits for it and is then
+    made from the newest build; an index made from records a newer build has replaced is thrown away. The
+    new index is swapped in under the builder's lock, never while a build puts a site in place."""
 
-    def __init__(self, make_job, build_site, article_stages, live: Live):
+    def __init__(self, lock: threading.Lock, log):
+        self.lock, self.log = lock, log
+        self.wanted = None
+        self.process = None
+        self.stopped = False
+        self.changed = threading.Condition()
+        threading.Thread(target=self._loop, daemon=True).start()
+
+    def request(self, job) -> None:
+        with self.changed:
+            self.wanted = job
+            self.changed.notify()
+
+    def stop(self) -> None:
+        """No other run; the one under way (a process group of its own) killed."""
+        with self.changed:
+            self.stopped, self.wanted = True, None
+            self.changed.notify()
+            process = self.process
+        if process is not None and process.poll() is None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def _started(self, process) -> None:
+        with self.changed:
+            self.process = process
+
+    def _loop(self) -> None:
+        while True:
+            with self.changed:
+                self.changed.wait_for(lambda: self.wanted is not None or self.stopped)
+                if self.stopped:
+                    return
+                job, self.wanted = self.wanted, None
+            started = time.perf_counter()
+            try:
+                made = search.remake(job, self._started)
+            except EditionError as exc:
+                if not self.stopped:
+                    self.log(f"error: the search index was not made again: {exc.problems[0]}")
+                continue
+            with self.changed:
+                self.process = None
+                superseded = self.wanted is not None or self.stopped
+            if superseded:
+                shutil.rmtree(made, ignore_errors=True)
+                continue
+            with self.lock:
+                search.swap_in(made, job.site_dir)
+            self.log(f"search index made again in {time.perf_counter() - started:.2f} s")
+
+
+class Builder:
+    """Rebuilds in the warm process: the open pages at once, the whole site when the files are quiet (its
+    search index after it, in the background)."""
+
+    def __init__(self, make_job, build_site, article_stages, live: Live, log=print):
         self.make_job, self.build_site, self.article_stages, self.live = make_job, build_site, article_stages, live
+        self.committing = threading.Lock()
+        """Held while a build puts its site in place, and while a new search index is swapped in."""
+        self.reindexer = Reindexer(self.committing, log)
         self.extracted: dict[str, tuple[str, object, object]] = {}
         """Slug -> (digest of its seed, the edition and report as extracted): kept while the seed is unchanged."""
         self.inputs = ""
@@ -471,11 +537,14 @@ class Builder:
         """The whole site, swapped in; (whether anything was built, seconds taken)."""
         started = time.perf_counter()
         try:
-            job = self.make_job()
+            job = replace(self.make_job(), index_later=True)
             inputs = self.digest(job)
             if inputs == self.inputs:
                 return False, 0.0
-            self.build_site(job)
+            with self.committing:
+                self.build_site(job)
+            if job.index_pending:
+                self.reindexer.request(job)
         except EditionError as exc:
             self._failed(exc)
             return True, time.perf_counter() - started
@@ -557,7 +626,7 @@ def serve(make_job, build_site, article_stages, problems: list[Problem], port: i
         raise EditionError([Problem(f"127.0.0.1:{port}", 0, "cannot serve the site there",
                                     exc.strerror or str(exc), "choose another port with --port N")]) from None
     server.daemon_threads = True
-    builder = Builder(make_job, build_site, article_stages, live)
+    builder = Builder(make_job, build_site, article_stages, live, log)
     live.secret, live.port = secrets.token_urlsafe(24), server.server_address[1]
     live.editor = edit.Editor(lambda slug: job.edition_dir / slug, builder.checked)
     builder.inputs = "" if problems else builder.digest(job)
@@ -595,6 +664,7 @@ def serve(make_job, build_site, article_stages, problems: list[Problem], port: i
         pass
     finally:
         stop.set()
+        builder.reindexer.stop()
         server.shutdown()
         server.server_close()
         log("stopped")

@@ -97,8 +97,12 @@ function words(query) {
     }
     if (word && (!archive || word.startsWith("f"))) { out.push(archive + word); i = k; } else out.push(tokens[i++]);
   }
-  return out;
+  // The commonest words are in nearly every record and cost the largest parts of the index: left out
+  // when the query has others.
+  const kept = out.filter((t) => !COMMON.has(t.toLowerCase()));
+  return kept.length ? kept : out;
 }
+const COMMON = new Set("a an and as at by for from in is it of on or that the this to was were with".split(" "));
 
 // The next results: articles read until there are enough records to show, then shown.
 async function show(search) {

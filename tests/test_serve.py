@@ -141,6 +141,28 @@ def test_a_burst_of_saves_is_built_once(served):
     assert served.output().count("rebuilt in") == 1, served.output()
 
 
+def test_the_pages_first_then_the_search_index_in_the_background(page: Page, served):
+    text = served.corrections.read_text(encoding="utf-8")
+    edited = text.replace("emendations:\n", "emendations:\n  - where: p1\n    source: \"Soviet rule\"\n"
+                          "    edition: \"Soviet (zyzzogeton) rule\"\n    reason: a word no page holds yet\n", 1)
+    assert edited != text
+    page.goto(served.url + "search.html?q=zyzzogeton")
+    expect(page.locator("#search-status")).to_have_text("No results.")
+    save(served.corrections, edited)
+    served.wait_for("rebuilt in")
+    assert "zyzzogeton" in (served.root / "_site" / SLUG / "index.html").read_text(encoding="utf-8")
+    served.wait_for("search index made again in")
+    output = served.output()  # the site was put in place with the index it had, the new index after it
+    assert output.index("rebuilt in") < output.index("search index made again in")
+    page.goto(served.url + "search.html?q=zyzzogeton")
+    expect(page.locator("#search-results li > a").first).to_have_text("¶ 1 · Introduction")
+    assert not [p.name for p in served.root.iterdir() if ".index-" in p.name]  # nothing left beside the site
+    save(served.corrections, text)  # and back: the index follows again
+    served.wait_for("search index made again in", count=2)
+    page.goto(served.url + "search.html?q=zyzzogeton")
+    expect(page.locator("#search-status")).to_have_text("No results.")
+
+
 def test_the_site_on_disk_has_no_trace_of_the_reload_channel(served):
     site = served.root / "_site"
     for path in site.rglob("*"):
