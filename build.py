@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from editio import articles, collection, corrections, export, extract, link, publish, render, search
-from editio.job import EditionWork, Job, label_for, slug_for
+from editio.job import Cancelled, EditionWork, Job, label_for, slug_for
 from editio.problems import EditionError, Problem
 
 PROJECT = Path(__file__).resolve().parent
@@ -107,6 +107,8 @@ def indexer_settings(env) -> dict:
 def run(job: Job) -> Job:
     try:
         for stage in STAGES:
+            if job.stop is not None and job.stop.is_set():
+                raise Cancelled
             job = stage(job)
     finally:
         publish.discard(job)

@@ -62,6 +62,9 @@ class Job:
     index_later: bool = False
     """Whether a changed search index is made after the site is committed (serve: the pages first, the site
     keeping its index until the new one is swapped in by search.remake)."""
+    stop: object = None
+    """A threading.Event set (by serve) when the files changed again: the build stops before its next stage,
+    changing nothing (Cancelled)."""
     index_pending: str = ""
     """Set by search.index when index_later left the index to be made: the digest of the records to index."""
     articles: list = field(default_factory=list)
@@ -74,6 +77,10 @@ class Job:
         """Built articles kept beside the site, so that an unchanged article is not built again
         (safe to delete: everything in it is made again)."""
         return self.site_dir.with_name(self.site_dir.name + ".cache")
+
+
+class Cancelled(Exception):
+    """A build stopped because what it was building from has changed again."""
 
 
 def slug_for(seed: Path) -> str:

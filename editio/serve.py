@@ -34,6 +34,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, unquote_to_bytes, urlsplit
 
 from . import corrections, edit, extract, render, search
+from .job import Cancelled
 from .problems import EditionError, Problem
 
 CHANNEL = "/__editio__/"
@@ -490,6 +491,8 @@ class Builder:
         """Digest of the files the site on disk was built from ('' after a failure: build again)."""
         self.previewed: dict[str, bytes] = {}
         """The pages the open pages were reloaded with since the last build."""
+        self.previews = 0
+        """How many previews were made: a build that ends after a newer preview leaves its pages served."""
 
     def digest(self, job) -> str:
         """What the site is made from, so that a save that changes nothing builds nothing."""
@@ -528,16 +531,20 @@ class Builder:
             self.live.pages = pages
             self.live.problems = []
             fetched = self.live.fetched
+            self.previews += 1
         self.previewed.update(pages)
         self.live.send("reload")
         with self.live.lock:  # the reader sees the change before the rest of the site is rebuilt
             self.live.lock.wait_for(lambda: self.live.fetched > fetched, timeout=SETTLE)
 
-    def build(self) -> tuple[bool, float]:
-        """The whole site, swapped in; (whether anything was built, seconds taken)."""
+    def build(self, stop: threading.Event | None = None) -> tuple[bool, float]:
+        """The whole site, swapped in; (whether anything was built, seconds taken). stop: set when the files
+        change again, which stops the build before its next stage (nothing built)."""
         started = time.perf_counter()
+        with self.live.lock:
+            previews = self.previews
         try:
-            job = replace(self.make_job(), index_later=True)
+            job = replace(self.make_job(), index_later=True, stop=stop)
             inputs = self.digest(job)
             if inputs == self.inputs:
                 return False, 0.0
@@ -545,11 +552,15 @@ class Builder:
                 self.build_site(job)
             if job.index_pending:
                 self.reindexer.request(job)
+        except Cancelled:
+            return False, 0.0
         except EditionError as exc:
             self._failed(exc)
             return True, time.perf_counter() - started
         self.inputs = inputs
         with self.live.lock:
+            if self.previews != previews:  # the open pages show a newer change: the next build brings it
+                return True, time.perf_counter() - started
             stale = any(not (self.live.site / p).is_file() or (self.live.site / p).read_bytes() != body
                         for p, body in self.previewed.items())
             had_problems = bool(self.live.problems)
@@ -611,6 +622,45 @@ class Builder:
                 for path, body in one.files.items() if path.startswith(prefix) and "/" not in path[len(prefix):]}
 
 
+class Builds:
+    """The whole site built in a thread of its own, so that a save is shown in the open pages at once even
+    while the build of the save before runs (and that build is stopped at its next stage: see Builder.build)."""
+
+    def __init__(self, builder: Builder, log):
+        self.builder, self.log = builder, log
+        self.wanted, self.stop, self.closing = threading.Event(), threading.Event(), False
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+
+    def request(self) -> None:
+        self.wanted.set()
+
+    def cancel(self) -> None:
+        """The build under way, if any, is of files that have changed again: stop it."""
+        self.stop.set()
+
+    def close(self) -> None:
+        """Stop the build under way and wait for it (a site is never left half put in place)."""
+        self.closing = True
+        self.stop.set()
+        self.wanted.set()
+        self.thread.join(60)
+
+    def _loop(self) -> None:
+        while True:
+            self.wanted.wait()
+            if self.closing:
+                return
+            self.wanted.clear()
+            self.stop.clear()
+            built, seconds = self.builder.build(self.stop)
+            if built:
+                problems = self.builder.live.problems
+                self.log(f"rebuilt in {seconds:.2f} s" + (f": {len(problems)} problem(s)" if problems else ""))
+                for problem in problems:
+                    self.log(f"error: {problem}")
+
+
 def serve(make_job, build_site, article_stages, problems: list[Problem], port: int, log=print) -> None:
     """Serve the site of make_job() on 127.0.0.1:port, rebuilt with build_site(job) on every change of its
     sources, until Ctrl-C; problems: those of the first build, if it failed."""
@@ -642,28 +692,28 @@ def serve(make_job, build_site, article_stages, problems: list[Problem], port: i
     threading.Thread(target=watch, daemon=True).start()
     log(f"serving {job.site_dir} at http://127.0.0.1:{server.server_address[1]}/; rebuilt on every change of "
         f"{', '.join(str(p) for p in watched)} (Ctrl-C to stop)")
+    builds = Builds(builder, log)
     try:
         while True:
             try:
                 paths = batches.get(timeout=0.5)  # wakes now and then, so that Ctrl-C is heard
             except queue.Empty:
                 continue
+            builds.cancel()
             builder.preview(paths)
             while True:  # saves in quick succession: each shown, one build when they stop
                 try:
                     more = batches.get(timeout=QUIET)
                 except queue.Empty:
                     break
+                builds.cancel()
                 builder.preview(more)
-            built, seconds = builder.build()
-            if built:
-                log(f"rebuilt in {seconds:.2f} s" + (f": {len(live.problems)} problem(s)" if live.problems else ""))
-                for problem in live.problems:
-                    log(f"error: {problem}")
+            builds.request()
     except KeyboardInterrupt:
         pass
     finally:
         stop.set()
+        builds.close()
         builder.reindexer.stop()
         server.shutdown()
         server.server_close()
