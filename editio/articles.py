@@ -45,7 +45,7 @@ def stage(stages, job):
     """Every article through stages, its pages written into the staging folder; job.articles
     receives the summaries. The problems of every article are reported together."""
     shared = cache.shared_digest(job.project)
-    base = replace(job, works=[])
+    base = replace(job, works=[], stop=None)  # what the workers are sent (serve's Event is not theirs to see)
     built = _each(functools.partial(_build, base, stages, shared), job.works)
     problems = [p for b in built for p in b.problems]
     if problems:

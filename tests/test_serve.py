@@ -163,6 +163,24 @@ def test_the_pages_first_then_the_search_index_in_the_background(page: Page, ser
     expect(page.locator("#search-status")).to_have_text("No results.")
 
 
+def test_a_collection_is_rebuilt_in_worker_processes_while_served(tmp_path):
+    """Two articles: the whole build sends its articles to worker processes, which must not be sent what only
+    serve's threads share (the event that stops a build): a correction is built, the site put in place."""
+    root = copy_project(tmp_path, SEED)
+    shutil.copy(PROJECT / "tests" / "seeds" / "bursa-petitions.txt", root / "seeds")
+    server = Served(root)
+    try:
+        text = server.corrections.read_text(encoding="utf-8")
+        save(server.corrections, re.sub(r"(  - note: 46\n    after: )\"[^\"]*\"", r'\1"protocols of Bureau sessions for 1926."',
+                                        text))
+        server.wait_for("rebuilt in")
+        page = (root / "_site" / SLUG / "index.html").read_text(encoding="utf-8")
+        assert re.search(r'<p id="p21"[^>]*>(?:(?!</p>).)*id="noteref-46"', page, re.S)
+        assert "Traceback" not in server.output() and "error" not in server.output()
+    finally:
+        server.stop()
+
+
 def test_the_site_on_disk_has_no_trace_of_the_reload_channel(served):
     site = served.root / "_site"
     for path in site.rglob("*"):
