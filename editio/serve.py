@@ -465,6 +465,10 @@ class Reindexer:
                 if not self.stopped:
                     self.log(f"error: the search index was not made again: {exc.problems[0]}")
                 continue
+            except Exception as exc:  # a fault of the indexing itself: said; the site keeps its index
+                self.log(f"error: the search index was not made again ({type(exc).__name__}: {exc}); please "
+                         "report this")
+                continue
             with self.changed:
                 self.process = None
                 superseded = self.wanted is not None or self.stopped
@@ -653,7 +657,12 @@ class Builds:
                 return
             self.wanted.clear()
             self.stop.clear()
-            built, seconds = self.builder.build(self.stop)
+            try:
+                built, seconds = self.builder.build(self.stop)
+            except Exception as exc:  # a fault of the build itself: said, and serve goes on with the last site
+                self.log(f"error: the rebuild failed ({type(exc).__name__}: {exc}); the last good site is served; "
+                         "please report this")
+                continue
             if built:
                 problems = self.builder.live.problems
                 self.log(f"rebuilt in {seconds:.2f} s" + (f": {len(problems)} problem(s)" if problems else ""))
