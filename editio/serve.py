@@ -509,15 +509,15 @@ class Builder:
         return h.hexdigest()
 
     def preview(self, paths) -> None:
-        """The open articles' pages, from the first stage the change touches, served from memory; the
-        open pages reloaded with them. A failure is shown at once over the open pages."""
+        """The pages of the articles whose seed or corrections changed (of every open article, after a
+        template changed), from the first stage the change touches, served from memory until the whole
+        site is rebuilt; the open pages reloaded with them. A failure is shown at once over the open pages."""
         try:
             job = self.make_job()
             change = classify(paths, job)
             with self.live.lock:
                 open_slugs = {p.split("/", 1)[0] for p in self.live.open_pages.values() if "/" in p}
-            touched = (open_slugs if change.templates or change.static
-                       else (change.seeds | change.corrections) & open_slugs)
+            touched = open_slugs if change.templates or change.static else change.seeds | change.corrections
             pages: dict[str, bytes] = {}
             for work in job.works:
                 if work.slug in touched:
@@ -537,6 +537,8 @@ class Builder:
             fetched = self.live.fetched
             self.previews += 1
         self.previewed.update(pages)
+        if not (touched & open_slugs or change.static):
+            return
         self.live.send("reload")
         with self.live.lock:  # the reader sees the change before the rest of the site is rebuilt
             self.live.lock.wait_for(lambda: self.live.fetched > fetched, timeout=SETTLE)

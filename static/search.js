@@ -12,7 +12,7 @@ const more = document.getElementById("search-more");
 const selects = [...document.querySelectorAll("select[data-filter]")];
 const params = new URLSearchParams(location.search);
 const SHOWN = 30;  // results shown at a time
-const READ = 6;  // articles read at a time for them (each costs a request)
+const FIRST = 3, READ = 6;  // articles read for the first results, then at a time (each costs a request)
 // A record's heading id (search.py record_id): kind letter ~ address in its article ~ its section ~ its
 // archival files ~ its cited authors, the last three as places in the lists of the page's meta 'lists'.
 const KINDS = { R: "Article", N: "Note", T: "Text", B: "Bibliography", W: "Bibliography", A: "Archive" };
@@ -107,11 +107,11 @@ const COMMON = new Set("a an and as at by for from in is it of on or that the th
 // The next results: articles read until there are enough records to show, then shown.
 async function show(search) {
   const { found } = search;
-  // The best-matching articles a batch at a time: the first results cost a few requests; "Show more results"
+  // The best-matching articles a batch at a time: the first results cost three requests; "Show more results"
   // reads on until there are as many more to show (or nothing is left).
   const wanted = search.shown ? search.shown + SHOWN : 1;
   while (search.places.length < wanted && search.read < found.results.length) {
-    const batch = found.results.slice(search.read, search.read + READ);
+    const batch = found.results.slice(search.read, search.read + (search.read ? READ : FIRST));
     search.read += batch.length;
     const data = await Promise.all(batch.map((r) => r.data()));
     if (search.mine !== serial) return;
@@ -199,7 +199,7 @@ function excerpt(p) {
 }
 
 form.addEventListener("submit", (e) => { e.preventDefault(); clearTimeout(timer); run(); });
-input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 120); });
+input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 80); });
 selects.forEach((s) => {
   s.addEventListener("change", run);
   if (!s.hasAttribute("data-listed")) ["focus", "pointerdown"].forEach((e) => s.addEventListener(e, fill, { once: true }));
