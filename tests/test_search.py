@@ -170,6 +170,8 @@ def test_a_name_the_edition_prints_in_both_scripts_is_found_in_either(page: Page
 def test_a_cyrillic_shelfmark_finds_its_note(page: Page, cyrillic_url):
     titles = search(page, cyrillic_url, "Р-1000")
     assert set(notes(titles)) == {14, 28}
+    assert set(notes(search(page, cyrillic_url, "ЦГА СПб ф. Р-1000, оп. 3, д. 45"))) == {14}  # as printed
+    assert set(notes(search(page, cyrillic_url, "д. 60"))) == {28}
 
 
 def shown(page: Page) -> list[dict]:
@@ -216,3 +218,15 @@ def test_no_other_spelling_is_made_for_an_ordinary_word(seed):
     link(edition)
     made = {other for r in records(edition, seed.stem) for other, _ in r.also}
     assert "Partii" not in made and "Dzerzhinsky" in made  # 'Party' is written in lower case too: no name
+
+
+def test_a_shelfmark_is_indexed_as_one_word_for_each_way_it_is_typed():
+    """search.js makes one word of what a reader types ('RGASPI f. 17 op. 21 d. 2669' → rgaspif17op21d2669);
+    the records carry the same words, so that a shelfmark costs one small part of the index."""
+    from editio.records import ArchivalRef
+    from editio.search import shelfmark_words
+    assert shelfmark_words(ArchivalRef("RGASPI", "17", "21", "2669", "2")) == [
+        "RGASPI", "2669", "d2669", "op21d2669", "f17d2669", "f17op21d2669", "f17", "f17op21",
+        "rgaspif17", "rgaspif17op21", "rgaspif17d2669", "rgaspif17op21d2669"]
+    assert shelfmark_words(ArchivalRef("AGTsTM", "454", "", "7")) == [  # a fond without opisi
+        "AGTsTM", "7", "d7", "f454d7", "f454", "agtstmf454", "agtstmf454d7"]
