@@ -13,8 +13,8 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 
 from .records import Metadata, Person
-from .render import (Delo, archive_index, archive_tree, article_label, cited_in, environment, file_key, shelf_order,
-                     static_file)
+from .render import (Delo, archive_index, archive_tree, article_label, cited_in, environment, file_key,
+                     render_template, shelf_order, static_file)
 from .textrules import plain
 
 
@@ -154,11 +154,11 @@ def stage(job):
     """The collection's pages (landing page, archive index, bibliography) and the static files."""
     env = environment(job.project / "templates")
     articles = job.articles
-    job.files["index.html"] = env.get_template("index.html.j2").render(
+    job.files["index.html"] = render_template(env, "index.html.j2",
         articles=articles, root="", files=len({f.id for a in articles for f in a.files}))
-    job.files["archive.html"] = env.get_template("collection_archive.html.j2").render(
+    job.files["archive.html"] = render_template(env, "collection_archive.html.j2",
         archives=archive_tree(shared_files(articles)), articles=articles, root="")
-    job.files["bibliography.html"] = env.get_template("collection_bibliography.html.j2").render(
+    job.files["bibliography.html"] = render_template(env, "collection_bibliography.html.j2",
         works=shared_works(articles), articles=articles, root="")
     static = job.project / "static"
     for path in sorted(static.rglob("*")):

@@ -8,13 +8,16 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError,
+                    TemplateNotFound, TemplateSyntaxError, select_autoescape)
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
+from .problems import EditionError, Problem
 from .records import BibEntry, Block, Edition, Metadata, Note, Report
 from .link.shelfmark import folio_label
 from .textrules import fold, plain
@@ -206,6 +209,25 @@ def static_file(path: Path) -> bytes:
         return data
     lines = (line.strip() for line in data.decode("utf-8").splitlines())
     return ("\n".join(line for line in lines if line and not line.startswith("//")) + "\n").encode("utf-8")
+
+
+def render_template(env: Environment, name: str, **context) -> str:
+    """The template name rendered with context. The templates are the user's to edit: one that is missing,
+    cannot be read as a template or fails while rendering is an EditionError naming its file and line."""
+    try:
+        return env.get_template(name).render(**context)
+    except TemplateNotFound as exc:
+        raise EditionError([Problem(f"templates/{exc.name}", 0, "the template is missing", "",
+                                    "restore it (e.g. git checkout templates/), or change the template that "
+                                    "names it")]) from None
+    except TemplateSyntaxError as exc:
+        raise EditionError([Problem(f"templates/{exc.name or name}", exc.lineno or 0, "template syntax error: "
+                                    + (exc.message or "").rstrip("."), "", "fix the template there")]) from None
+    except TemplateError as exc:  # at render time, e.g. a name the page does not have
+        where = [(f, n) for f, n in traceback.walk_tb(exc.__traceback__) if f.f_code.co_filename.endswith(".j2")]
+        file, line = (Path(where[-1][0].f_code.co_filename).name, where[-1][1]) if where else (name, 0)
+        raise EditionError([Problem(f"templates/{file}", line, "the template failed: " + str(exc).rstrip("."), "",
+                                    "fix the template there")]) from None
 
 
 @functools.lru_cache(maxsize=None)
@@ -439,14 +461,14 @@ def render_site(pages: list[Page], templates: Path, base_url: str = "") -> dict[
         url = f"{base_url.rstrip('/')}/{page.slug}/" if base_url else ""
         common = {"page": page, "ed": ed, "root": "../", "url": url, "starts": ed.page_starts()}
         unanchored = {d.note: d for d in page.report.doubts if d.kind == "unanchored-note" and not d.resolved_by}
-        out[f"{page.slug}/index.html"] = env.get_template("article.html.j2").render(
+        out[f"{page.slug}/index.html"] = render_template(env, "article.html.j2",
             **common, here="article", anchored=anchored_notes(ed), unanchored=unanchored, cited_in=cited_in(ed),
             works_cited=works_cited(ed),
             meta=citation_meta(ed), ld=json_ld(ed, url),
             description=plain(ed.abstract.text)[:300] if ed.abstract else "")
-        out[f"{page.slug}/apparatus.html"] = env.get_template("apparatus.html.j2").render(
+        out[f"{page.slug}/apparatus.html"] = render_template(env, "apparatus.html.j2",
             **common, here="apparatus", app=apparatus(ed, page.report))
-        out[f"{page.slug}/archive.html"] = env.get_template("archive.html.j2").render(
+        out[f"{page.slug}/archive.html"] = render_template(env, "archive.html.j2",
             **common, here="archive", archives=archive_tree(archive_index(ed)), periodicals=periodical_index(ed))
     return out
 

@@ -31,7 +31,8 @@ from .external import run
 from .link import name_key
 from .problems import EditionError, Problem
 from .records import ArchivalRef, Edition
-from .render import archive_index, article_label, block_html, block_label, cited_in, environment, inline, note_html
+from .render import (archive_index, article_label, block_html, block_label, cited_in, environment, inline, note_html,
+                     render_template)
 from .textrules import WORD, plain
 
 RECORDS = ".records"
@@ -185,14 +186,14 @@ LETTERS = {"Article": "R", "Note": "N", "Text": "T", "Bibliography": "B", "Archi
 
 def pages(job):
     """Each article's search records, as the one page the indexer reads."""
-    template = environment(job.project / "templates").get_template("records.html.j2")
+    env = environment(job.project / "templates")
     for work in job.works:
         made = records(work.edition, work.slug)
         lists = {name: sorted({v for r in made for v in r.filters.get(name, [])}) for name in ("section", "file", "author")}
         filters = {"kind": sorted({r.kind for r in made}), **lists}
         ids = [record_id(r, work.slug, lists) for r in made]
-        job.files[f"{RECORDS}/{work.slug}.html"] = template.render(
-            records=zip(ids, made), lists={name[0]: values for name, values in lists.items()}, filters=filters,
+        job.files[f"{RECORDS}/{work.slug}.html"] = render_template(
+            env, "records.html.j2", records=zip(ids, made), lists={name[0]: values for name, values in lists.items()}, filters=filters,
             slug=work.slug, article=article_label(work.edition.metadata))
     return job
 
@@ -221,8 +222,7 @@ def search_page(job):
     """The search page: the index, an example shelfmark."""
     env = environment(job.project / "templates")
     example = next((f for a in job.articles for f in a.files), None)
-    job.files["search.html"] = env.get_template("search.html.j2").render(
-        root="", example=example, index=f"{INDEX}/")
+    job.files["search.html"] = render_template(env, "search.html.j2", root="", example=example, index=f"{INDEX}/")
     return job
 
 

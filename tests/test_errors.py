@@ -150,3 +150,45 @@ def test_serve_on_a_busy_port(tmp_path):
     assert result.stderr.splitlines() == [f"error: 127.0.0.1:{port}: cannot serve the site there "
                                           "(\"Address already in use\"); choose another port with --port N"]
     assert "Traceback" not in result.stdout + result.stderr
+
+
+TEMPLATES = {
+    "syntax": ("base.html.j2", lambda t: t.replace("{% endblock %}", "{% endblok %}", 1),
+               "error: templates/base.html.j2:{line}: template syntax error: Encountered unknown tag 'endblok'. Jinja "
+               "was looking for the following tags: 'endblock'. The innermost block that needs to be closed is "
+               "'block'; fix the template there"),
+    "undefined": ("article.html.j2", lambda t: t.replace("{% block body %}\n", "{% block body %}\n{{ nothing_here.at_all }}\n", 1),
+                  "error: templates/article.html.j2:{line}: the template failed: 'nothing_here' is undefined; fix the "
+                  "template there"),
+    "missing": ("apparatus.html.j2", None,
+                "error: templates/apparatus.html.j2: the template is missing; restore it (e.g. git checkout "
+                "templates/), or change the template that names it"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TEMPLATES))
+def test_a_broken_template_fails_clearly_and_touches_nothing(tmp_path, case):
+    import shutil
+    name, change, message = TEMPLATES[case]
+    shutil.copy(PROJECT / "build.py", tmp_path)
+    for folder in ("editio", "templates", "static"):
+        shutil.copytree(PROJECT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    template = tmp_path / "templates" / name
+    if change is None:
+        template.unlink()
+        line = 0
+    else:
+        text = template.read_text(encoding="utf-8")
+        changed = change(text)
+        assert changed != text
+        template.write_text(changed, encoding="utf-8")
+        line = next(i for i, (a, b) in enumerate(zip(text.split("\n"), changed.split("\n")), 1) if a != b)
+    out = tmp_path / "out"
+    (out / "site").mkdir(parents=True)
+    (out / "site" / "index.html").write_text("last good site")
+    before = snapshot(out)
+    result = subprocess.run([sys.executable, str(tmp_path / "build.py"), "--seed", str(SEED), "--out", str(out)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [message.format(line=line), "build failed: 1 problem(s); nothing was written"]
+    assert snapshot(out) == before
