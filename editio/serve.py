@@ -52,11 +52,26 @@ that a reader sees the change before the rest of the site is rebuilt)."""
 LIVE_JS = """// Reload when the site is rebuilt, keeping the place; show the problems of a failed rebuild.
 (function () {
   "use strict";
+  // The place is what is read (the first element with an id at the top of the window, and how far down it
+  // stands), not a distance from the top: parts of a page laid out only near the screen have no height yet.
   var key = "editio-scroll:" + location.pathname, saved = sessionStorage.getItem(key), box = null;
-  if (saved !== null) { sessionStorage.removeItem(key); scrollTo(0, +saved); }
+  history.scrollRestoration = "manual";  // the browser's own would put back the distance from the top
+  if (saved !== null) {
+    sessionStorage.removeItem(key);
+    var place = JSON.parse(saved), read = place.id && document.getElementById(place.id);
+    if (!read) scrollTo(0, place.y);
+    else (function settle(frames) {  // what is laid out on the way may move it again: a few frames to settle
+      scrollBy(0, read.getBoundingClientRect().top - place.top);
+      if (frames) requestAnimationFrame(function () { settle(frames - 1); });
+    })(5);
+  }
   var events = new EventSource("/__editio__/events?page=" + encodeURIComponent(location.pathname));
   events.addEventListener("reload", function () {
-    sessionStorage.setItem(key, String(scrollY));
+    var read = [].find.call(document.querySelectorAll("main [id]"), function (e) {
+      return e.getBoundingClientRect().top >= 0;
+    });
+    sessionStorage.setItem(key, JSON.stringify({ y: scrollY, id: read ? read.id : "",
+                                                 top: read ? read.getBoundingClientRect().top : 0 }));
     location.reload();
   });
   events.addEventListener("problems", function (e) {

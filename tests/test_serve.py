@@ -115,6 +115,23 @@ def test_a_correction_appears_in_the_open_page_by_itself(page: Page, served):
     assert blocked == [] and all(url.startswith(served.url) for url in requests)
 
 
+def test_a_reader_in_the_endnotes_keeps_the_place(page: Page, served):
+    """The notes at the foot are laid out only when near the screen: the place is kept by what is read, not by
+    a distance from the top that the page's first layout does not have yet."""
+    page.goto(served.url + f"{SLUG}/")
+    page.locator("#note-60").scroll_into_view_if_needed()
+    page.evaluate("scrollBy(0, document.getElementById('note-60').getBoundingClientRect().top - 100)")
+    top = page.evaluate("document.getElementById('note-60').getBoundingClientRect().top")
+    text = served.corrections.read_text(encoding="utf-8")
+    page.evaluate("window.beforeTheEdit = true")
+    save(served.corrections, re.sub(r"(  - note: 46\n    after: )\"[^\"]*\"", r'\1"protocols of Bureau sessions for 1926."',
+                                    text))
+    expect(page.locator("#p21 #noteref-46")).to_be_attached(timeout=10_000)  # the page reloaded with the change
+    assert page.evaluate("window.beforeTheEdit === undefined")
+    page.wait_for_timeout(300)
+    assert abs(page.evaluate("document.getElementById('note-60').getBoundingClientRect().top") - top) < 5
+
+
 def test_a_broken_file_is_shown_over_the_page_then_gone(page: Page, served):
     page.goto(served.url + f"{SLUG}/")
     text = served.corrections.read_text(encoding="utf-8")
