@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -218,11 +219,17 @@ def records_digest(files: dict[str, str | bytes]) -> str:
     return h.hexdigest()
 
 
+ARTICLES = "search-articles.json"
+"""Each article's name in the search page's list of articles (its folder -> how lists name it): read only when
+the list is opened, so that a thousand articles do not weigh on every search."""
+
+
 def search_page(job):
-    """The search page: the index, an example shelfmark."""
+    """The search page: the index, an example shelfmark; the articles' names for its list of articles."""
     env = environment(job.project / "templates")
     example = next((f for a in job.articles for f in a.files), None)
     job.files["search.html"] = render_template(env, "search.html.j2", root="", example=example, index=f"{INDEX}/")
+    job.files[ARTICLES] = json.dumps({a.slug: a.label for a in job.articles}, ensure_ascii=False)
     return job
 
 

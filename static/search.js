@@ -32,14 +32,19 @@ async function load() {
 }
 
 // The filters' values are many in a large collection: read when a list is first opened, not before.
+// Articles are listed by their names (search-articles.json), the others by their values.
 function fill() {
   filling ??= (async () => {
     const pf = await ready(), values = await pf.filters();
+    const names = await fetch(new URL("search-articles.json", root)).then((r) => r.json()).catch(() => ({}));
+    const name = (select, value) => select.name === "article" && names[value] || value;
     for (const select of selects) {
       if (select.hasAttribute("data-listed")) continue;
-      const chosen = select.value;
-      for (const value of Object.keys(values[select.name] || {}).sort()) {
-        if (value !== chosen) select.add(new Option(value, value));
+      const chosen = select.value, listed = Object.keys(values[select.name] || {});
+      listed.sort((a, b) => name(select, a).localeCompare(name(select, b)));
+      for (const value of listed) {
+        if (value === chosen) select.selectedOptions[0].text = name(select, value);
+        else select.add(new Option(name(select, value), value));
       }
     }
   })();

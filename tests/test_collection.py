@@ -149,6 +149,10 @@ def test_search_finds_hits_in_several_articles_and_narrows_to_one(page: Page, co
     slug, label = first.get("href").split("/")[0], first.text_content()
     narrowed = results(page, collection_url, query, article=slug)
     assert narrowed and {where.split(" · ")[0] for _, where in narrowed} == {label}
+    articles = page.locator('select[name="article"]')
+    articles.focus()  # the list is filled when first opened: every article by its name, the chosen one too
+    expect(articles.locator("option")).to_have_count(COLLECTION + 1)
+    assert articles.evaluate("s => s.selectedOptions[0].text") == label
     page.locator("#search-results li > a").first.click()
     expect(page).to_have_url(re.compile(re.escape(collection_url + slug + "/")))
 
