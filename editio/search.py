@@ -1,11 +1,11 @@
 """Search: one Pagefind index of every article, note, paragraph, bibliography entry and archival file.
 
 Each article's records are one page for the indexer (.records/<article>.html, staged and cached with the
-article, never shipped): each record a heading with an id and its text, so that Pagefind's sub-results are
-the records. The page's meta 'records' gives each record's kind, its place in the edition (the address a
-result leads to), where it stands, and its filters (archival file, cited author, section); the page's
-filters are those of all its records and the article's name, and the search page applies the records' own
-filters to the sub-results (static/search.js). A record carries every printed form of the archival
+article, never shipped): each record a heading and its text, so that Pagefind's sub-results are the records.
+A heading's id gives the record's kind, its place in the edition (the address a result leads to) and its
+filters (section, archival files, cited authors) as places in the lists of the page's meta 'lists'
+(record_id); the page's filters are those of all its records and the article's name, and the search page
+applies the records' own filters to the sub-results (static/search.js). A record carries every printed form of the archival
 shelfmarks it cites and the other spellings of its transliterated names, after a mark the excerpts stop at.
 
 One index for the whole collection (pagefind/), made by the pagefind executable that the pagefind_bin
@@ -67,8 +67,8 @@ class Record:
 
 def shelfmark_words(a: ArchivalRef) -> list[str]:
     """The words a record carries for an archival file it cites: one for each way a reader may type the file
-    with its levels ('d. 2669', 'op. 21 d. 2669', 'f. 17 d. 2669', 'RGASPI f. 17 op. 21 d. 2669', 'f. 17 op. 21',
-    'f. 17'), the levels run together in one word ('rgaspif17op21d2669'), as static/search.js makes of what is
+    with its levels ('d. 118', 'op. 2 d. 118', 'f. 5 d. 118', 'GARF f. 5 op. 2 d. 118', 'f. 5 op. 2', 'f. 5'),
+    the levels run together in one word ('garff5op2d118'), as static/search.js makes of what is
     typed; and the archive and the file's number as printed. One word a shelfmark: a query for it reads one
     small part of the index, not the large ones of 'f', 'op' and 'd', which nearly every note prints."""
     archive, fond, opis = _squeeze(a.archive), _level("f", a.fond), _level("op", a.opis)
@@ -194,8 +194,8 @@ def pages(job):
         filters = {"kind": sorted({r.kind for r in made}), **lists}
         ids = [record_id(r, work.slug, lists) for r in made]
         job.files[f"{RECORDS}/{work.slug}.html"] = render_template(
-            env, "records.html.j2", records=zip(ids, made), lists={name[0]: values for name, values in lists.items()}, filters=filters,
-            slug=work.slug, article=article_label(work.edition.metadata))
+            env, "records.html.j2", records=zip(ids, made), filters=filters, slug=work.slug,
+            lists={name[0]: values for name, values in lists.items()}, article=article_label(work.edition.metadata))
     return job
 
 

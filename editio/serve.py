@@ -607,7 +607,8 @@ class Builder:
         digest = hashlib.sha256(seed).hexdigest()
         if self.extracted.get(work.slug, ("",))[0] != digest:
             # Kept pickled: a copy is then made in a third of the time deepcopy takes (the later stages change it).
-            self.extracted[work.slug] = (digest, pickle.dumps(extract.extract(work.seed, work.label), pickle.HIGHEST_PROTOCOL))
+            extracted = extract.extract(work.seed, work.label)
+            self.extracted[work.slug] = (digest, pickle.dumps(extracted, pickle.HIGHEST_PROTOCOL))
         edition, report = pickle.loads(self.extracted[work.slug][1])
         return replace(work, edition=edition, report=report)
 

@@ -75,7 +75,7 @@ async function run() {
   await show(current);
 }
 
-// The words searched for: a shelfmark as a reader types it ('RGASPI f. 17 op. 21 d. 2669', 'delo 2669',
+// The words searched for: a shelfmark as a reader types it ('GARF f. 5 op. 2 d. 118', 'delo 118',
 // 'ф. 1, оп. 2, д. 3') becomes the one word the records carry for it (search.py shelfmark_words).
 const LEVELS = [["f", /^(?:f|fond|ф|фонд)$/i], ["op", /^(?:op|opis'?|оп|опись)$/i],
   ["d", /^(?:d|delo|д|дело|spr|sprava|спр|справа)$/i]];

@@ -1,8 +1,8 @@
 """Archival shelfmarks as historians print them: archive, fond, opis, delo and folios (listy).
 
 A shelfmark is read as a chain of elements, each a keyword and a number, from the fond down:
-abbreviated (`f. 17, op. 21, d. 2668, l. 7`), spelled out with descriptions (`fond 17 (Central
-Committee), opis' 21, delo 2668, listy 7–8`), capitalised (`F. 16, Op. 5, D. 5690, L. 3`), dotted in
+abbreviated (`f. 5, op. 2, d. 118, l. 7`), spelled out with descriptions (`fond 5 (Council of
+Ministers), opis' 2, delo 118, listy 7–8`), capitalised (`F. 16, Op. 5, D. 5690, L. 3`), dotted in
 the Russian manner (`Ф. Р-5446. Оп. 1. Д. 12. Л. 3 об.`). A chain may start below the fond
 (`d. 216, l. 4` after 'Ibid.' or a semicolon): the linker then takes the rest from the file it
 continues. The archive is the abbreviation printed before the fond, or defined there
@@ -244,7 +244,7 @@ def _case_files(text: str) -> list[Chain]:
 _PARTS = rf"(?P<fond>{_VALUE})(?P<sep>[/.])(?P<opis>{_VALUE})(?P=sep)(?P<delo>{_VALUE})"
 _SLASHED = re.compile(rf"(?<=[\w.,])\s*,?\s*{_PARTS}(?:(?P=sep)(?P<listy>{FOLIOS}))?(?![\w/]|\.\d)")
 """Fond, opis, delo (and folios) joined by slashes or full stops right after an archive's abbreviation:
-'RGASPI 17/21/2668', 'RGASPI 558/11/1120/54', 'RGASPI 558.11.492.6', 'RGASPI 74.2.37.54–9', 'RGASPI
+'GARF 5/2/118', 'RGASPI 558/11/1120/54', 'RGASPI 558.11.492.6', 'RGASPI 74.2.37.54–9', 'RGASPI
 558.11.79.101 and 129'."""
 _COMMAS = re.compile(rf"(?<=[\w.])\s*,?\s+(?P<fond>{_VALUE}),\s*(?P<opis>{_VALUE}(?::\d+)?),\s*(?P<delo>{_VALUE})"
                      rf"(?:,\s*(?P<listy>{_FOLIO}(?:{_DASH}{_FOLIO})?(?:,\s*{_FOLIO}(?:{_DASH}{_FOLIO})?)*))?"
