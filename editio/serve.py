@@ -431,6 +431,14 @@ def classify(paths, job) -> Change:
     return change
 
 
+class Server(http.server.ThreadingHTTPServer):
+    """serve's server: a thread for each request; connections waiting to be taken up queue in the hundreds, not
+    socketserver's 5 (past which the system drops them and a browser retries a second or more later)."""
+
+    daemon_threads = True
+    request_queue_size = 128
+
+
 class Reindexer:
     """The search index made again after a build put the pages in place with the old one (Job.index_later),
     in a thread of its own: one Pagefind run at a time; a request made while one runs waits for it and is then
@@ -698,12 +706,10 @@ def serve(make_job, build_site, article_stages, problems: list[Problem], port: i
     live = Live(job.site_dir, problems=[str(p) for p in problems])
     handler = type("LiveHandler", (Handler,), {"live": live})
     try:
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", port),
-                                                 functools.partial(handler, directory=str(job.site_dir)))
+        server = Server(("127.0.0.1", port), functools.partial(handler, directory=str(job.site_dir)))
     except OSError as exc:
         raise EditionError([Problem(f"127.0.0.1:{port}", 0, "cannot serve the site there",
                                     exc.strerror or str(exc), "choose another port with --port N")]) from None
-    server.daemon_threads = True
     builder = Builder(make_job, build_site, article_stages, live, log)
     live.secret, live.port = secrets.token_urlsafe(24), server.server_address[1]
     live.editor = edit.Editor(lambda slug: job.edition_dir / slug, builder.checked)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import functools
-import http.server
 import os
 import random
 import re
@@ -18,7 +17,7 @@ import time
 
 import pytest
 
-from editio.serve import CHANNEL, Handler, Live, inject
+from editio.serve import CHANNEL, Handler, Live, Server, inject
 
 SECRET = b"f3a9c1-the-secret-outside-the-site-7d2e"
 """What the file outside the site's folder holds: no response may ever contain it."""
@@ -54,8 +53,7 @@ def server(site):
     """The handler as editio.serve.serve starts it, without the builder and the watcher."""
     live = Live(site)
     handler = type("LiveHandler", (Handler,), {"live": live})
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
-    httpd.daemon_threads = True
+    httpd = Server(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield httpd.server_address, live
     httpd.shutdown()
