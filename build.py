@@ -90,18 +90,31 @@ def make_job(args) -> Job:
 
 def indexer_settings(env) -> dict:
     """The search indexer as the environment sets it: EDITIO_PAGEFIND, a pagefind executable (default:
-    the one the pagefind_bin package ships); EDITIO_PAGEFIND_TIMEOUT, the seconds one run may take."""
+    the one the pagefind_bin package ships); EDITIO_PAGEFIND_TIMEOUT, the seconds one run may take;
+    EDITIO_INDEX_PART_MB, the records one run reads at most (0: every article in one run)."""
     settings = {"pagefind": env.get("EDITIO_PAGEFIND", "")}
     limit = env.get("EDITIO_PAGEFIND_TIMEOUT")
     if limit is not None:
-        try:
-            settings["index_timeout"] = float(limit)
-        except ValueError:
-            settings["index_timeout"] = 0.0
+        settings["index_timeout"] = _number(limit)
         if not settings["index_timeout"] > 0:
             raise EditionError([Problem("EDITIO_PAGEFIND_TIMEOUT", 0, "not a number of seconds", limit,
                                         "set it to a positive number, e.g. 120, or unset it")])
+    part = env.get("EDITIO_INDEX_PART_MB")
+    if part is not None:
+        if not _number(part) >= 0 or _number(part) == float("inf"):
+            raise EditionError([Problem("EDITIO_INDEX_PART_MB", 0, "not a number of megabytes", part,
+                                        "set it to a number, e.g. 32 (0: index every article in one run), "
+                                        "or unset it")])
+        settings["index_part_bytes"] = int(_number(part) * 2 ** 20)
     return settings
+
+
+def _number(text: str) -> float:
+    """text as a number; NaN when it is none (which no limit accepts)."""
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
 
 
 def run(job: Job) -> Job:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
+from . import search_merge
 from .cache import installed, link_files, site_of
 from .external import run
 from .link import name_key
@@ -277,14 +278,14 @@ def index(job):
     taken out of the site (they stay in the cache of built articles)."""
     indexing, job.indexing = job.indexing, None
     try:
-        if indexing.run is not None:
-            indexing.run.result()
+        runs = indexing.run.result() if indexing.run is not None else 0
     finally:
         indexing.stop()
     shutil.rmtree(job.staging / RECORDS, ignore_errors=True)
     job.index_pending = indexing.later
-    done = ("indexed" if indexing.run is not None else "to be indexed again once the pages are in place"
-            if indexing.later else "as before (records unchanged)")
+    done = (f"indexed in {runs} runs, merged" if runs > 1 else "indexed" if runs
+            else "to be indexed again once the pages are in place" if indexing.later
+            else "as before (records unchanged)")
     job.log.append(f"search index: {indexing.articles} article(s) {done} ({INDEX}/)")
     return job
 
@@ -333,31 +334,25 @@ def _digest(executable: str, articles) -> str:
 _UNUSED = re.compile(r"pagefind-\w+-ui\.|pagefind-ui\.|pagefind-highlight\.")
 
 
-def _pagefind(executable: str, job, articles, out: Path, digest: str, started=None) -> None:
-    """Index the records of articles into out with the pagefind command, stopped after job.index_timeout s.
-    Pagefind reads a folder holding only the records pages (linked, not copied): those staged, and those of
-    the articles carried over unchanged (or, after the commit, all), from the cache."""
-    site = Path(tempfile.mkdtemp(prefix=".index-", dir=job.staging or out.parent))
-    try:
-        for a in articles:
-            name = f"{a.slug}.html"
-            staged = job.staging / RECORDS / name if job.staging else None
-            source = staged if staged and staged.exists() else site_of(job.cache_dir, a.slug) / RECORDS / name
-            try:
-                link_files(source.parent, site, [name])
-            except OSError as exc:
-                raise EditionError([Problem(str(source), 0, "the article's search records are missing",
-                                            exc.strerror or str(exc), "build again (python build.py)")]) from None
-        command = [executable, "--site", str(site), "--glob", "*.html", "--force-language", "en",
-                   "--output-path", str(out), "--quiet"]
-        status, output = run(command, job.index_timeout, f"Pagefind indexing {len(articles)} article(s)",
-                             "EDITIO_PAGEFIND_TIMEOUT sets the limit; EDITIO_PAGEFIND the executable", started)
-    finally:
-        shutil.rmtree(site, ignore_errors=True)
-    if status != 0:
-        raise EditionError([Problem(executable, 0, f"Pagefind failed (exit status {status})",
-                                    _tail(output) or "no output", "check that the pagefind package (with its "
-                                    "binary) is installed: pip install 'pagefind[bin]'; or set EDITIO_PAGEFIND")])
+def _pagefind(executable: str, job, articles, out: Path, digest: str, started=None) -> int:
+    """Index the records of articles into out with the pagefind command, each run stopped after
+    job.index_timeout s: in one run, or in runs of at most job.index_part_bytes of records each, merged
+    (search_merge: Pagefind holds all it reads in memory). Pagefind reads a folder holding only the records
+    pages (linked, not copied): those staged, and those of the articles carried over unchanged (or, after
+    the commit, all), from the cache. Returns how many runs it took."""
+    pages = [_records_page(job, a) for a in articles]
+    parts = _parts(pages, job.index_part_bytes)
+    if len(parts) == 1:
+        _pagefind_run(executable, job, parts[0], out, started)
+    else:
+        folder = Path(tempfile.mkdtemp(prefix=".index-parts-", dir=job.staging or out.parent))
+        try:
+            made = [folder / str(i) for i in range(len(parts))]
+            for part, index in zip(parts, made):
+                _pagefind_run(executable, job, part, index, started)
+            search_merge.merge(made, out)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
     for path in out.glob("*"):
         if _UNUSED.match(path.name):
             path.unlink()
@@ -366,6 +361,54 @@ def _pagefind(executable: str, job, articles, out: Path, digest: str, started=No
         raise EditionError([Problem(executable, 0, "Pagefind wrote an incomplete index", problem,
                                     "run the build again; if it happens again, report it with Pagefind's version")])
     (out / DIGEST).write_text(digest, encoding="utf-8")
+    return len(parts)
+
+
+def _records_page(job, a) -> Path:
+    """The records page of article a: staged, or in the cache of built articles."""
+    name = f"{a.slug}.html"
+    staged = job.staging / RECORDS / name if job.staging else None
+    source = staged if staged and staged.exists() else site_of(job.cache_dir, a.slug) / RECORDS / name
+    if not source.is_file():
+        raise EditionError([Problem(str(source), 0, "the article's search records are missing", "",
+                                    "build again (python build.py)")])
+    return source
+
+
+def _parts(pages: list[Path], limit: int) -> list[list[Path]]:
+    """The pages in runs of at most limit bytes each, in order (one run when limit is 0; a page larger than
+    limit a run of its own)."""
+    parts, size = [[]], 0
+    for page in pages:
+        bytes_ = page.stat().st_size
+        if limit and parts[-1] and size + bytes_ > limit:
+            parts.append([])
+            size = 0
+        parts[-1].append(page)
+        size += bytes_
+    return parts
+
+
+def _pagefind_run(executable: str, job, pages: list[Path], out: Path, started=None) -> None:
+    """One Pagefind run over pages, writing its index into out."""
+    site = Path(tempfile.mkdtemp(prefix=".index-", dir=job.staging or out.parent))
+    try:
+        for page in pages:
+            try:
+                link_files(page.parent, site, [page.name])
+            except OSError as exc:
+                raise EditionError([Problem(str(page), 0, "the article's search records are missing",
+                                            exc.strerror or str(exc), "build again (python build.py)")]) from None
+        command = [executable, "--site", str(site), "--glob", "*.html", "--force-language", "en",
+                   "--output-path", str(out), "--quiet"]
+        status, output = run(command, job.index_timeout, f"Pagefind indexing {len(pages)} article(s)",
+                             "EDITIO_PAGEFIND_TIMEOUT sets the limit; EDITIO_PAGEFIND the executable", started)
+    finally:
+        shutil.rmtree(site, ignore_errors=True)
+    if status != 0:
+        raise EditionError([Problem(executable, 0, f"Pagefind failed (exit status {status})",
+                                    _tail(output) or "no output", "check that the pagefind package (with its "
+                                    "binary) is installed: pip install 'pagefind[bin]'; or set EDITIO_PAGEFIND")])
 
 
 def _incomplete(out: Path) -> str:

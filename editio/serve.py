@@ -464,15 +464,16 @@ class Reindexer:
             self.stopped, self.wanted = True, None
             self.changed.notify()
             process = self.process
-        if process is not None and process.poll() is None:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        _kill(process)
 
     def _started(self, process) -> None:
+        """Told of each Pagefind process a run starts (a large collection is indexed in several): one started
+        after stop() is killed at once."""
         with self.changed:
             self.process = process
+            stopped = self.stopped
+        if stopped:
+            _kill(process)
 
     def _loop(self) -> None:
         while True:
@@ -501,6 +502,14 @@ class Reindexer:
             with self.lock:
                 search.swap_in(made, job.site_dir)
             self.log(f"search index made again in {time.perf_counter() - started:.2f} s")
+
+
+def _kill(process) -> None:
+    if process is not None and process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 class Builder:

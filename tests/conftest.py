@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import shutil
 import http.server
 import subprocess
@@ -66,12 +67,14 @@ def site_url(built):
 @pytest.fixture(scope="session")
 def collection(tmp_path_factory) -> Path:
     """COLLECTION invented articles (editio.corpus) built as a person would, with build.py in a new
-    process; returns the folder holding seeds/, edition/ and site/."""
+    process, the search index made in parts of 1 MB of records and merged, as a large collection's is;
+    returns the folder holding seeds/, edition/, site/ and build.log (what the build printed)."""
     out = tmp_path_factory.mktemp("collection")
     seeds = corpus.write(COLLECTION, out / "seeds")
     result = subprocess.run([sys.executable, str(PROJECT / "build.py"), "--seed", *map(str, seeds), "--out", str(out)],
-                            capture_output=True, text=True, timeout=600)
+                            capture_output=True, text=True, timeout=600, env={**os.environ, "EDITIO_INDEX_PART_MB": "1"})
     assert result.returncode == 0, result.stderr
+    (out / "build.log").write_text(result.stdout, encoding="utf-8")
     return out
 
 

@@ -300,3 +300,13 @@ def test_a_time_limit_that_is_not_a_number_is_a_clear_error(tmp_path):
     assert done.stderr.splitlines()[0] == ("error: EDITIO_PAGEFIND_TIMEOUT: not a number of seconds (\"soon\"); "
                                            "set it to a positive number, e.g. 120, or unset it")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("value", ["lots", "-1", "inf"])
+def test_a_part_size_that_is_not_a_number_is_a_clear_error(tmp_path, value):
+    done = build(tmp_path / "out", [SMALL_SEED], EDITIO_INDEX_PART_MB=value)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[0] == (f"error: EDITIO_INDEX_PART_MB: not a number of megabytes (\"{value}\"); "
+                                           "set it to a number, e.g. 32 (0: index every article in one run), or "
+                                           "unset it")
+    assert not (tmp_path / "out").exists()

@@ -1,0 +1,136 @@
+"""A search index made in several Pagefind runs and merged (editio/search_merge.py) is the index one run over
+the same pages makes: every word with the same locations on the same pages, the same pages with the same
+contents and lengths, the same filters, the same chunks. The collection the browser tests search is built in
+parts (conftest: EDITIO_INDEX_PART_MB), so its searches go through a merged index too."""
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import cbor2
+import pytest
+from conftest import COLLECTION
+
+from editio import search_merge
+from editio.problems import EditionError
+
+PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head><body>
+<main data-pagefind-body>{meta}
+<span hidden data-pagefind-filter="kind">{kind}</span>
+<section><h2 id="R~a">{title}</h2><p>{text}</p></section>
+<section><h2 id="N~b">Note</h2><p>{note}</p></section>
+</main></body></html>"""
+
+# Words in several pages and in one; diacritics (a word's other forms are kept apart in the index); a meta
+# field only some pages have (its number in the merged index differs from the part's); enough text for
+# several chunks.
+PAGES = [dict(title=f"Page {i}", kind=("Note", "Text", "Archive")[i % 3],
+              meta=f'<span hidden data-pagefind-meta="place">Kazań {i}</span>' if i % 4 == 1 else "",
+              text=" ".join(f"word{(i * 7 + j) % 900} café cafe Łódź" for j in range(1500)),
+              note=f"only{i} the regional bureau f{i}op2d{i * 11}")
+         for i in range(12)]
+
+
+def pagefind() -> str:
+    from pagefind_bin import get_executable
+    return str(get_executable())
+
+
+def index(pages: list[Path], out: Path) -> Path:
+    site = out.with_name(out.name + "-site")
+    site.mkdir()
+    for page in pages:
+        shutil.copy(page, site / page.name)
+    subprocess.run([pagefind(), "--site", str(site), "--glob", "*.html", "--force-language", "en",
+                    "--output-path", str(out), "--quiet"], check=True, timeout=120, capture_output=True)
+    return out
+
+
+def unpacked(path: Path) -> bytes:
+    data = gzip.decompress(path.read_bytes())
+    assert data.startswith(b"pagefind_dcd")
+    return data[len(b"pagefind_dcd"):]
+
+
+def contents(folder: Path) -> dict:
+    """Everything an index says, by page address instead of page number and file name."""
+    entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
+    out = {"version": entry["version"]}
+    for language, info in entry["languages"].items():
+        version, pages, chunks, filters, sorts, fields = cbor2.loads(unpacked(folder / f"pagefind.{info['hash']}.pf_meta"))
+        fragments = [json.loads(unpacked(folder / "fragment" / f"{h}.pf_fragment")) for h, _ in pages]
+        urls = [f["url"] for f in fragments]
+
+        def by_url(packed, urls=urls):
+            at, found = 0, {}
+            for page in packed:
+                at += page[0]
+                found[urls[at]] = page[1:]
+            return found
+
+        words = {}
+        for _, _, h in chunks:
+            for word, packed, variants in cbor2.loads(unpacked(folder / "index" / f"{h}.pf_index"))[0]:
+                words[word] = (by_url(packed), {form: by_url(p) for form, p in variants})
+        filtered = {}
+        for _, h in filters:
+            name, values = cbor2.loads(unpacked(folder / "filter" / f"{h}.pf_filter"))
+            filtered[name] = {value: sorted(urls[p] for p in on) for value, on in values}
+        out[language] = {
+            "pages": {f["url"]: (f, count) for f, (_, count) in zip(fragments, pages)},
+            "page_count": info["page_count"], "words": words, "filters": filtered, "sorts": sorts,
+            "chunks": [(start, end, len(cbor2.loads(unpacked(folder / "index" / f"{h}.pf_index"))[0]))
+                       for start, end, h in chunks],
+            "fields": fields, "version": version}
+    return out
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("pages")
+    for i, page in enumerate(PAGES):
+        (folder / f"p{i:02}.html").write_text(PAGE.format(**page), encoding="utf-8")
+    return sorted(folder.iterdir())
+
+
+def test_an_index_merged_from_parts_is_the_index_of_one_run(pages, tmp_path):
+    whole = index(pages, tmp_path / "whole")
+    parts = [index(pages[i:i + 5], tmp_path / f"part{i}") for i in range(0, len(pages), 5)]
+    search_merge.merge(parts, tmp_path / "merged")
+    merged, expected = contents(tmp_path / "merged"), contents(whole)
+    assert merged == expected
+    en = expected["en"]
+    assert len(en["chunks"]) >= 3 and en["page_count"] == len(PAGES)
+    assert "place" in en["fields"] and any(variants for _, variants in en["words"].values())
+    names = lambda folder: sorted(p.name for p in folder.iterdir() if p.suffix != ".pf_meta")
+    assert names(tmp_path / "merged") == names(whole)  # the scripts and WebAssembly of the runs
+
+
+def test_the_collection_was_indexed_in_parts_and_is_the_index_of_one_run(collection, tmp_path):
+    log = (collection / "build.log").read_text(encoding="utf-8")
+    assert f"search index: {COLLECTION} article(s) indexed in " in log and " runs, merged (pagefind/)" in log
+    records = sorted((collection / "site.cache").glob("*/site/.records/*.html"))
+    assert len(records) == COLLECTION
+    assert contents(collection / "site" / "pagefind") == contents(index(records, tmp_path / "whole"))
+
+
+def test_parts_from_another_pagefind_are_refused(pages, tmp_path):
+    parts = [index(pages[:6], tmp_path / "a"), index(pages[6:], tmp_path / "b")]
+    entry = parts[1] / "pagefind-entry.json"
+    entry.write_text(entry.read_text(encoding="utf-8").replace('"version":"1.5.', '"version":"1.9.'))
+    with pytest.raises(EditionError) as refused:
+        search_merge.merge(parts, tmp_path / "merged")
+    version = json.loads((parts[0] / "pagefind-entry.json").read_text())["version"]
+    assert str(refused.value.problems[0]) == (
+        f"{parts[0]}: the search index's parts cannot be merged: the parts were made by different versions of "
+        f"Pagefind (\"{version}, {version.replace('1.5.', '1.9.')}\"); install the pagefind package the project "
+        "names (make setup), or set EDITIO_INDEX_PART_MB=0 to index every article in one run")
+    (parts[0] / "pagefind-entry.json").write_text(entry.read_text(encoding="utf-8"))
+    with pytest.raises(EditionError) as refused:
+        search_merge.merge(parts, tmp_path / "merged2")
+    assert str(refused.value.problems[0]).startswith(
+        f"{parts[0] / 'pagefind-entry.json'}: the search index's parts cannot be merged: only the index of Pagefind "
+        f"1.5.x can be merged, and this version of Pagefind wrote it (\"{version.replace('1.5.', '1.9.')}\"); ")
