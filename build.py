@@ -103,7 +103,7 @@ def indexer_settings(env) -> dict:
     if part is not None:
         if not _number(part) >= 0 or _number(part) == float("inf"):
             raise EditionError([Problem("EDITIO_INDEX_PART_MB", 0, "not a number of megabytes", part,
-                                        "set it to a number, e.g. 32 (0: index every article in one run), "
+                                        "set it to a number, e.g. 16 (0: index every article in one run), "
                                         "or unset it")])
         settings["index_part_bytes"] = int(_number(part) * 2 ** 20)
     return settings

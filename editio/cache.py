@@ -113,15 +113,16 @@ def store(staging: Path, slug: str, made: str, summary, pages: list[str], yaml: 
 def keep(site: Path, cache: Path, slugs: set[str]) -> str:
     """Once the site is committed: the entries staged with it moved into the cache, and the entries of
     articles no longer built removed. A cache that cannot be written only makes the next build slower:
-    what went wrong is returned for the log ('' when nothing did)."""
+    what went wrong is returned for the log ('' when nothing did). Folders whose names begin with '.' are
+    kept: they are the search index's parts, which search.py keeps up to date itself."""
     staged = site / STAGED
     try:
         cache.mkdir(exist_ok=True)
         for entry in sorted(staged.iterdir()) if staged.is_dir() else []:
             shutil.rmtree(cache / entry.name, ignore_errors=True)
             entry.rename(cache / entry.name)
-        for folder in cache.iterdir():
-            if folder.name not in slugs:
+        for folder in cache.iterdir():  # a name beginning with '.' is no article's (search.PARTS)
+            if folder.name not in slugs and not folder.name.startswith("."):
                 shutil.rmtree(folder, ignore_errors=True)
     except OSError as exc:
         return f"the cache of built articles ({cache}) was not updated: {exc.strerror or exc}"

@@ -47,9 +47,9 @@ class Job:
     """The Pagefind executable that indexes the site (empty: the one the pagefind_bin package ships)."""
     index_timeout: float = 120.0
     """Seconds one run of Pagefind may take before it is stopped and the build fails."""
-    index_part_bytes: int = 32 * 2 ** 20
+    index_part_bytes: int = 16 * 2 ** 20
     """Records pages one run of Pagefind reads at most (bytes; 0: all in one run). Pagefind holds some fifteen
-    times what it reads in memory; a larger collection is indexed in runs of this size, merged."""
+    times what it reads in memory; a larger collection is indexed in parts of this size, merged."""
     files: dict[str, str | bytes] = field(default_factory=dict)
     """Files not yet written to the staging folder, by path relative to the site's root (an article's
     pages while its worker renders them; then the collection's own pages)."""

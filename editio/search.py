@@ -278,12 +278,12 @@ def index(job):
     taken out of the site (they stay in the cache of built articles)."""
     indexing, job.indexing = job.indexing, None
     try:
-        runs = indexing.run.result() if indexing.run is not None else 0
+        parts = indexing.run.result() if indexing.run is not None else 0
     finally:
         indexing.stop()
     shutil.rmtree(job.staging / RECORDS, ignore_errors=True)
     job.index_pending = indexing.later
-    done = (f"indexed in {runs} runs, merged" if runs > 1 else "indexed" if runs
+    done = (f"indexed in {parts} parts, merged" if parts > 1 else "indexed" if parts
             else "to be indexed again once the pages are in place" if indexing.later
             else "as before (records unchanged)")
     job.log.append(f"search index: {indexing.articles} article(s) {done} ({INDEX}/)")
@@ -334,25 +334,40 @@ def _digest(executable: str, articles) -> str:
 _UNUSED = re.compile(r"pagefind-\w+-ui\.|pagefind-ui\.|pagefind-highlight\.")
 
 
+PARTS = ".index-parts"
+"""Folder of the cache of built articles holding the index of each part of a large collection, by the digest
+of its records: a correction makes again only its article's part, then the merge."""
+
+
 def _pagefind(executable: str, job, articles, out: Path, digest: str, started=None) -> int:
     """Index the records of articles into out with the pagefind command, each run stopped after
-    job.index_timeout s: in one run, or in runs of at most job.index_part_bytes of records each, merged
-    (search_merge: Pagefind holds all it reads in memory). Pagefind reads a folder holding only the records
-    pages (linked, not copied): those staged, and those of the articles carried over unchanged (or, after
-    the commit, all), from the cache. Returns how many runs it took."""
+    job.index_timeout s: in one run, or, when there are more than job.index_part_bytes of records (Pagefind
+    holds all it reads in memory), in parts of articles, each indexed once and kept in the cache until its
+    records change, and merged (search_merge). Pagefind reads a folder holding only the records pages
+    (linked, not copied): those staged, and those of the articles carried over unchanged (or, after the
+    commit, all), from the cache. Returns the number of parts."""
+    articles = sorted(articles, key=lambda a: a.slug)  # the parts the same whatever order the seeds came in
     pages = [_records_page(job, a) for a in articles]
-    parts = _parts(pages, job.index_part_bytes)
+    parts = _parts(list(zip(articles, pages)), job.index_part_bytes)
     if len(parts) == 1:
-        _pagefind_run(executable, job, parts[0], out, started)
+        _pagefind_run(executable, job, pages, out, started)
+        shutil.rmtree(job.cache_dir / PARTS, ignore_errors=True)
     else:
-        folder = Path(tempfile.mkdtemp(prefix=".index-parts-", dir=job.staging or out.parent))
-        try:
-            made = [folder / str(i) for i in range(len(parts))]
-            for part, index in zip(parts, made):
-                _pagefind_run(executable, job, part, index, started)
-            search_merge.merge(made, out)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
+        kept = job.cache_dir / PARTS
+        kept.mkdir(parents=True, exist_ok=True)
+        made = [kept / _digest(executable, [a for a, _ in part]) for part in parts]
+        for part, index in zip(parts, made):
+            if not (index / search_merge.ENTRY).is_file():
+                fresh = Path(tempfile.mkdtemp(prefix=".new-", dir=kept))
+                try:
+                    _pagefind_run(executable, job, [page for _, page in part], fresh / "index", started)
+                    os.replace(fresh / "index", index)
+                finally:
+                    shutil.rmtree(fresh, ignore_errors=True)
+        search_merge.merge(made, out)
+        for old in kept.iterdir():  # the parts of earlier records
+            if old not in made:
+                shutil.rmtree(old, ignore_errors=True)
     for path in out.glob("*"):
         if _UNUSED.match(path.name):
             path.unlink()
@@ -375,16 +390,16 @@ def _records_page(job, a) -> Path:
     return source
 
 
-def _parts(pages: list[Path], limit: int) -> list[list[Path]]:
-    """The pages in runs of at most limit bytes each, in order (one run when limit is 0; a page larger than
-    limit a run of its own)."""
+def _parts(pages: list[tuple[object, Path]], limit: int) -> list[list[tuple[object, Path]]]:
+    """(article, records page) in runs of at most limit bytes of pages each, in order (one run when limit is
+    0; a page larger than limit a run of its own). An article changed changes only its part."""
     parts, size = [[]], 0
-    for page in pages:
+    for article, page in pages:
         bytes_ = page.stat().st_size
         if limit and parts[-1] and size + bytes_ > limit:
             parts.append([])
             size = 0
-        parts[-1].append(page)
+        parts[-1].append((article, page))
         size += bytes_
     return parts
 

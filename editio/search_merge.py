@@ -9,6 +9,7 @@ the pages) after a signature, as Pagefind 1.5 writes them; anything else is refu
 """
 from __future__ import annotations
 
+import concurrent.futures
 import gzip
 import hashlib
 import heapq
@@ -72,9 +73,11 @@ def _merge_language(language: str, parts: list[tuple[Path, str]], out: Path) -> 
             pages.append([name, *page[1:]])
     fields_of = [[fields.index(f) for f in meta[5]] for meta in metas]
     words = heapq.merge(*(_words(i, folder, meta) for i, ((folder, _), meta) in enumerate(zip(parts, metas))))
-    chunks = _write_chunks(language, out, (
-        _combine([(offsets[i], fields_of[i], w) for _, i, w in group])
-        for _, group in itertools.groupby(words, key=lambda t: t[0])))
+    # Compressing a chunk (zlib lets go of the interpreter) goes on while the next is put together.
+    with concurrent.futures.ThreadPoolExecutor(1) as writer:
+        chunks = _write_chunks(language, out, (
+            _combine([(offsets[i], fields_of[i], w) for _, i, w in group])
+            for _, group in itertools.groupby(words, key=lambda t: t[0])), writer)
     filters = _merge_filters(language, out, [(folder, meta, offset) for (folder, _), meta, offset
                                              in zip(parts, metas, offsets)])
     meta = cbor2.dumps([metas[0][0], pages, chunks, filters, [], fields])
@@ -128,16 +131,17 @@ def _renumber(locations: list[int], fields: list[int]) -> list[int]:
     return [n for f in sorted(groups) for n in groups[f]]
 
 
-def _write_chunks(language: str, out: Path, words) -> list[list[str]]:
+def _write_chunks(language: str, out: Path, words, writer) -> list[list[str]]:
     """The words written in chunks of CHUNK locations as Pagefind 1.5 cuts them (counting a page of a word
     as its locations and one, and not the pages of the word's other forms); the meta's [from, to, hash] of
-    each, from and to shortened to where neighbouring chunks differ, as Pagefind does."""
-    chunks, chunk, size, taken = [], [], 0, set()
+    each, from and to shortened to where neighbouring chunks differ, as Pagefind does. writer (an executor)
+    compresses and writes them."""
+    chunks, chunk, size, taken, pending = [], [], 0, set(), []
 
     def write():
         data = cbor2.dumps([chunk])
         name = _name(taken, language, hashlib.sha256(data).hexdigest(), data)
-        (out / "index" / f"{name}.pf_index").write_bytes(_pack(data))
+        pending.append(writer.submit(_store, out / "index" / f"{name}.pf_index", data))
         chunks.append([chunk[0][0], chunk[-1][0], name])
 
     for word in words:
@@ -148,6 +152,8 @@ def _write_chunks(language: str, out: Path, words) -> list[list[str]]:
             chunk, size = [], 0
     if chunk:
         write()
+    for done in pending:
+        done.result()  # a file that could not be written fails the merge
     for before, after in itertools.pairwise(chunks):
         common = len(list(itertools.takewhile(lambda ab: ab[0] == ab[1], zip(after[0], before[1]))))
         if before[1][:common + 1] >= before[0]:
@@ -192,8 +198,12 @@ def _read(path: Path):
     return cbor2.loads(data[len(SIGNATURE):])
 
 
+def _store(path: Path, data: bytes) -> None:
+    path.write_bytes(_pack(data))
+
+
 def _pack(data: bytes) -> bytes:
-    return gzip.compress(SIGNATURE + data, compresslevel=9, mtime=0)
+    return gzip.compress(SIGNATURE + data, mtime=0, compresslevel=6)
 
 
 def _refuse(path: Path, why: str, value: str = ""):

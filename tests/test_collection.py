@@ -307,6 +307,6 @@ def test_a_part_size_that_is_not_a_number_is_a_clear_error(tmp_path, value):
     done = build(tmp_path / "out", [SMALL_SEED], EDITIO_INDEX_PART_MB=value)
     assert done.returncode == 1
     assert done.stderr.splitlines()[0] == (f"error: EDITIO_INDEX_PART_MB: not a number of megabytes (\"{value}\"); "
-                                           "set it to a number, e.g. 32 (0: index every article in one run), or "
+                                           "set it to a number, e.g. 16 (0: index every article in one run), or "
                                            "unset it")
     assert not (tmp_path / "out").exists()

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import cbor2
 import pytest
-from conftest import COLLECTION
+from conftest import COLLECTION, PROJECT
 
 from editio import search_merge
 from editio.problems import EditionError
@@ -111,7 +113,7 @@ def test_an_index_merged_from_parts_is_the_index_of_one_run(pages, tmp_path):
 
 def test_the_collection_was_indexed_in_parts_and_is_the_index_of_one_run(collection, tmp_path):
     log = (collection / "build.log").read_text(encoding="utf-8")
-    assert f"search index: {COLLECTION} article(s) indexed in " in log and " runs, merged (pagefind/)" in log
+    assert f"search index: {COLLECTION} article(s) indexed in " in log and " parts, merged (pagefind/)" in log
     records = sorted((collection / "site.cache").glob("*/site/.records/*.html"))
     assert len(records) == COLLECTION
     assert contents(collection / "site" / "pagefind") == contents(index(records, tmp_path / "whole"))
@@ -134,3 +136,28 @@ def test_parts_from_another_pagefind_are_refused(pages, tmp_path):
     assert str(refused.value.problems[0]).startswith(
         f"{parts[0] / 'pagefind-entry.json'}: the search index's parts cannot be merged: only the index of Pagefind "
         f"1.5.x can be merged, and this version of Pagefind wrote it (\"{version.replace('1.5.', '1.9.')}\"); ")
+
+
+def test_a_changed_article_makes_only_its_part_again(collection, tmp_path):
+    """Each part's index is kept in the cache of built articles: a change in one article runs Pagefind on its
+    part only, and the merge gives the index of one run over the new records."""
+    out = tmp_path / "out"  # the collection's last build, copied; its seeds are where they were
+    for folder in ("edition", "site", "site.cache"):
+        shutil.copytree(collection / folder, out / folder)
+    parts = out / "site.cache" / ".index-parts"
+    before = {p.name: p.stat().st_mtime_ns for p in parts.iterdir()}
+    seeds = sorted((collection / "seeds").glob("*.txt"))
+    changed = seeds[-1] = Path(shutil.copy(seeds[-1], tmp_path))
+    changed.write_text(changed.read_text(encoding="utf-8").replace(
+        "\nNotes\n", "\nA paragraph the editor added by hand.\n\nNotes\n"), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(PROJECT / "build.py"), "--seed", *map(str, seeds), "--out", str(out)],
+                          capture_output=True, text=True, timeout=600, env={**os.environ, "EDITIO_INDEX_PART_MB": "1"})
+    assert done.returncode == 0, done.stderr
+    after = {p.name: p.stat().st_mtime_ns for p in parts.iterdir()}
+    assert len(before) == len(after) > 1
+    assert len(set(after) - set(before)) == 1, "one part made again"
+    assert all(after[name] == before[name] for name in set(after) & set(before)), "the others kept as they were"
+    records = sorted((out / "site.cache").glob("*/site/.records/*.html"))
+    assert contents(out / "site" / "pagefind") == contents(index(records, tmp_path / "whole"))
+    assert "A paragraph the editor added by hand." in json.dumps(contents(out / "site" / "pagefind"),
+                                                                 ensure_ascii=False)
