@@ -67,13 +67,22 @@ async function run() {
   status.textContent = "Searching…";
   const terms = words(query), term = terms.join(" ") || null;
   const found = await pf.search(term, { filters });
-  // Which word of the query each hit is, as Pagefind matched it: a record must hold every word.
-  const each = terms.length > 1 ? await Promise.all(terms.map((t) => pf.search(t, { filters }))) : [];
-  const hits = each.filter((s) => s.results.length).map((s) => new Map(s.results.map((r) => [r.id, r.words])));
   if (mine !== serial) return;  // a newer search has started
-  current = { mine, found, hits, filters, term, read: 0, places: [], shown: 0 };
+  current = { mine, found, terms, filters, term, read: 0, places: [], shown: 0 };
   await show(current);
 }
+
+// Which word of the query each hit in the articles read is, as Pagefind matched it (a record must hold every
+// word): one search a word, only in those articles (a search of every article costs the more, the more
+// articles hold the word).
+async function attribute(search, data) {
+  if (search.terms.length < 2) return [];
+  const pf = await ready(), articles = { any: data.map(slugOf) };
+  const each = await Promise.all(search.terms.map((t) => pf.search(t, {
+    filters: { ...search.filters, article: search.filters.article || articles } })));
+  return each.filter((s) => s.results.length).map((s) => new Map(s.results.map((r) => [r.id, r.words])));
+}
+const slugOf = (d) => d.url.replace(/^.*\/|\.html$/g, "");
 
 // The words searched for: a shelfmark as a reader types it ('GARF f. 5 op. 2 d. 118', 'delo 118',
 // 'ф. 1, оп. 2, д. 3') becomes the one word the records carry for it (search.py shelfmark_words).
@@ -85,11 +94,13 @@ function level(token) {
   const at = key ? LEVELS.findIndex(([, re]) => re.test(key)) : -1;
   return at < 0 ? null : { at, name: LEVELS[at][0], value };
 }
+// An archive's abbreviation before a shelfmark: a capital first, two capitals at least ('GARF', 'TsGAPK').
+const isArchive = (t) => /^\p{Lu}[\p{L}\p{N}-]*[,:]?$/u.test(t) && t.replace(/\P{Lu}/gu, "").length >= 2;
 function words(query) {
   const tokens = query.split(/\s+/).filter(Boolean), out = [];
   for (let i = 0; i < tokens.length;) {
     let k = i, archive = "", word = "", last = -1;
-    if (!level(tokens[k]) && /^\p{Lu}[\p{Lu}\p{N}-]*[,:]?$/u.test(tokens[k]) && k + 1 < tokens.length && level(tokens[k + 1])) {
+    if (!level(tokens[k]) && isArchive(tokens[k]) && k + 1 < tokens.length && level(tokens[k + 1])) {
       archive = squeeze(tokens[k]);
       k++;
     }
@@ -119,8 +130,9 @@ async function show(search) {
     const batch = found.results.slice(search.read, search.read + (search.read ? READ : FIRST));
     search.read += batch.length;
     const data = await Promise.all(batch.map((r) => r.data()));
+    const matched = await attribute(search, data);
     if (search.mine !== serial) return;
-    const fresh = batch.flatMap((r, i) => places(r, data[i], search));
+    const fresh = batch.flatMap((r, i) => places(r, data[i], search, matched));
     search.places.push(...fresh.sort((a, b) => b.score - a.score));
   }
   const next = search.places.slice(search.shown, search.shown + SHOWN);
@@ -133,9 +145,10 @@ async function show(search) {
   more.hidden = all && search.shown >= n;
 }
 
-// The records of one article that hold every word of the query and match every filter, with their scores.
-function places(result, d, search) {
-  const content = d.content.split(/\s+/), lists = JSON.parse(d.meta.lists), slug = d.url.replace(/^.*\/|\.html$/g, "");
+// The records of one article that hold every word of the query (matched: the hits of each word, by page) and
+// match every filter, with their scores.
+function places(result, d, search, matched) {
+  const content = d.content.split(/\s+/), lists = JSON.parse(d.meta.lists), slug = slugOf(d);
   const anchors = d.anchors.filter((a) => HEADING.test(a.id)).sort((a, b) => a.location - b.location);
   const weight = new Map(d.weighted_locations.map((w) => [w.location, w.balanced_score]));
   const f = search.filters, out = [];
@@ -149,7 +162,7 @@ function places(result, d, search) {
     const inside = (l) => l >= start && l < end;
     const hits = d.locations.filter(inside);
     if (search.term && !hits.length) return;
-    if (search.hits.some((m) => !(m.get(result.id) || []).some(inside))) return;
+    if (matched.some((m) => !(m.get(result.id) || []).some(inside))) return;
     let stop = start;
     while (stop < end && !content[stop].startsWith("⁂")) stop++;
     rec.where = where(letter, address, rec.section);
@@ -204,7 +217,7 @@ function excerpt(p) {
 }
 
 form.addEventListener("submit", (e) => { e.preventDefault(); clearTimeout(timer); run(); });
-input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 80); });
+input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 60); });  // typing on: no search yet
 selects.forEach((s) => {
   s.addEventListener("change", run);
   if (!s.hasAttribute("data-listed")) ["focus", "pointerdown"].forEach((e) => s.addEventListener(e, fill, { once: true }));
