@@ -1,6 +1,7 @@
 """The editor's loop, timed: `build.py serve` on a copy of the project, the article open in headless
 Chromium (Playwright's default viewport, 1280 × 720), and the time from a file's write to the moment the
-page that reloaded itself shows the change (its first paint with the new words).
+page shows the change: the first frame painted with the new words, whether serve put them in place (a
+correction) or reloaded the page (a template).
 
     .venv/bin/python bench/live.py [--runs N]
 
@@ -32,10 +33,23 @@ SETTLE = 0.5
 SHOWN = {"correction": ("#p21 #noteref-46", "#p20 #noteref-46"),
          "template": ("h2:text-is('How to cite this edition')", "h2:text-is('How to cite')")}
 """kind → (what the page shows once changed, once changed back)."""
-# When the page as it is now was first painted (epoch ms): the moment its words were shown.
-PAINTED = """() => {
+# When the page's words changed (epoch ms), whichever way serve brought the change: a page reloaded, its first
+# contentful paint; a page whose text was replaced in place, the first frame painted after the first change to
+# it since OBSERVE (a task queued from the frame's animation callback runs once the frame is painted).
+SHOWN_AT = """(saved) => {
   const paint = performance.getEntriesByName("first-contentful-paint")[0];
-  return paint ? performance.timeOrigin + paint.startTime : null;
+  if (performance.timeOrigin > saved) return paint ? performance.timeOrigin + paint.startTime : null;
+  return window.editioChanged || null;
+}"""
+OBSERVE = """() => {
+  window.editioChanged = null;
+  if (window.editioObserver) return;
+  window.editioObserver = new MutationObserver(() => {
+    if (window.editioChanged !== null) return;
+    window.editioChanged = 0;
+    requestAnimationFrame(() => setTimeout(() => { window.editioChanged = performance.timeOrigin + performance.now(); }));
+  });
+  window.editioObserver.observe(document.documentElement, { subtree: true, childList: true, characterData: true });
 }"""
 
 
@@ -67,7 +81,7 @@ def changes(root: Path, seed: Path) -> dict[str, tuple[Path, str, str]]:
 
 
 def measure(seed: Path, runs: int, progress=lambda text: None) -> dict[str, list[float]]:
-    """kind → milliseconds from each write to the reloaded page's load event."""
+    """kind → milliseconds from each write to the first frame painted with the change."""
     with tempfile.TemporaryDirectory(prefix="editio-live-") as tmp:
         root = Path(tmp)
         copy_project(root, seed)
@@ -92,9 +106,10 @@ def measure(seed: Path, runs: int, progress=lambda text: None) -> dict[str, list
                     for kind, (path, text, changed) in changes(root, seed).items():
                         for content, shown in zip((changed, text), SHOWN[kind]):  # the change, then back
                             time.sleep(max(0.0, last + SETTLE - time.time()))
+                            page.evaluate(OBSERVE)
                             last = time.time()
                             save(path, content)
-                            painted = shown_at(page, shown)
+                            painted = shown_at(page, shown, last * 1000)
                             if content is changed:
                                 times[kind].append(painted - last * 1000)
                 return times
@@ -106,13 +121,14 @@ def measure(seed: Path, runs: int, progress=lambda text: None) -> dict[str, list
                 server.kill()
 
 
-def shown_at(page, selector: str, timeout: float = 10) -> float:
-    """When the page showing selector was painted (epoch ms), waiting for the page to reload itself."""
+def shown_at(page, selector: str, saved: float, timeout: float = 10) -> float:
+    """When the page showing selector was painted (epoch ms), waiting for the page to change, in place or
+    reloaded, after the save at saved (epoch ms)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             if page.locator(selector).count():
-                painted = page.evaluate(PAINTED)
+                painted = page.evaluate(SHOWN_AT, saved)
                 if painted:
                     return painted
         except Exception:  # the page is reloading itself: its old document is gone

@@ -70,6 +70,9 @@ class Job:
     changing nothing (Cancelled)."""
     index_pending: str = ""
     """Set by search.index when index_later left the index to be made: the digest of the records to index."""
+    link_memo: dict | None = None
+    """serve's previews: each article's links kept by the notes and bibliography they were made from (link.stage),
+    so that a correction that changes neither does not link them again."""
     articles: list = field(default_factory=list)
     """What the collection's pages need of each article (collection.ArticleSummary), in the order of works."""
     log: list[str] = field(default_factory=list)

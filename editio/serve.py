@@ -58,21 +58,51 @@ LIVE_JS = """// Reload when the site is rebuilt, keeping the place; show the pro
   history.scrollRestoration = "manual";  // the browser's own would put back the distance from the top
   if (saved !== null) {
     sessionStorage.removeItem(key);
-    var place = JSON.parse(saved), read = place.id && document.getElementById(place.id);
-    if (!read) scrollTo(0, place.y);
+    var kept = JSON.parse(saved), read = kept.id && document.getElementById(kept.id);
+    if (!read) scrollTo(0, kept.y);
     else (function settle(frames) {  // what is laid out on the way may move it again: a few frames to settle
-      scrollBy(0, read.getBoundingClientRect().top - place.top);
+      scrollBy(0, read.getBoundingClientRect().top - kept.top);
       if (frames) requestAnimationFrame(function () { settle(frames - 1); });
     })(5);
   }
   var events = new EventSource("/__editio__/events?page=" + encodeURIComponent(location.pathname));
-  events.addEventListener("reload", function () {
+  function place() {
     var read = [].find.call(document.querySelectorAll("main [id]"), function (e) {
       return e.getBoundingClientRect().top >= 0;
     });
-    sessionStorage.setItem(key, JSON.stringify({ y: scrollY, id: read ? read.id : "",
-                                                 top: read ? read.getBoundingClientRect().top : 0 }));
+    return { y: scrollY, id: read ? read.id : "", top: read ? read.getBoundingClientRect().top : 0 };
+  }
+  function reload() {
+    sessionStorage.setItem(key, JSON.stringify(place()));
     location.reload();
+  }
+  // An article's text changed (not its templates): the page fetched and its own parts replaced where they
+  // stand, in the page as it is (no new page to load, lay out and paint from the start). A page of another
+  // shape, or in edit mode (which keeps its own state), is reloaded.
+  function update() {
+    var at = place();
+    fetch(location.href, { cache: "no-store" }).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.text();
+    }).then(function (text) {
+      var next = new DOMParser().parseFromString(text, "text/html"), kids = next.body.children;
+      var mine = document.body.children, same = document.body.className === next.body.className &&
+        !document.body.classList.contains("editio-editing") && mine.length >= kids.length &&
+        [].every.call(kids, function (k, i) { return k.tagName === mine[i].tagName; });
+      if (!same) return reload();
+      document.title = next.title;
+      [].slice.call(kids).forEach(function (k, i) {
+        if (k.outerHTML !== mine[i].outerHTML) mine[i].replaceWith(document.adoptNode(k));
+      });
+      if (box) box.remove();  // built: the problems of the build before are gone
+      box = null;
+      document.dispatchEvent(new Event("editio:replaced"));
+      var read = at.id && document.getElementById(at.id);
+      if (read) scrollBy(0, read.getBoundingClientRect().top - at.top);
+    }).catch(reload);
+  }
+  events.addEventListener("reload", function (e) {
+    if (e.data === "article") update(); else reload();
   });
   events.addEventListener("problems", function (e) {
     var problems = JSON.parse(e.data);
@@ -528,6 +558,8 @@ class Builder:
         """Digest of the files the site on disk was built from ('' after a failure: build again)."""
         self.previewed: dict[str, bytes] = {}
         """The pages the open pages were reloaded with since the last build."""
+        self.links: dict = {}
+        """The links of each article's notes, kept across previews (Job.link_memo)."""
         self.previews = 0
         """How many previews were made: a build that ends after a newer preview leaves its pages served."""
 
@@ -572,7 +604,9 @@ class Builder:
         self.previewed.update(pages)
         if not (touched & open_slugs or change.static):
             return
-        self.live.send("reload")
+        # Corrections change the articles' text only: the open pages put it in place of theirs.
+        only_text = not (change.templates or change.static or change.seeds)
+        self.live.send("reload", "article" if only_text else "page")
         with self.live.lock:  # the reader sees the change before the rest of the site is rebuilt
             self.live.lock.wait_for(lambda: self.live.fetched > fetched, timeout=SETTLE)
 
@@ -653,7 +687,7 @@ class Builder:
 
     def _article_pages(self, job, work) -> dict[str, bytes]:
         work = self._extracted(work)
-        one = replace(job, works=[work], files={})
+        one = replace(job, works=[work], files={}, link_memo=self.links)
         start = self.article_stages.index(extract.stage) + 1
         for stage in self.article_stages[start:self.article_stages.index(render.stage) + 1]:
             one = stage(one)

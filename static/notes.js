@@ -176,10 +176,13 @@
   }
 
   // A title tooltip would show beside the popover: the popover says it instead.
-  document.querySelectorAll('a[role="doc-noteref"][title]').forEach(function (a) {
-    a.dataset.why = a.title;
-    a.removeAttribute("title");
-  });
+  function untitle() {
+    document.querySelectorAll('a[role="doc-noteref"][title]').forEach(function (a) {
+      a.dataset.why = a.title;
+      a.removeAttribute("title");
+    });
+  }
+  untitle();
 
   var on = document.addEventListener.bind(document);
   on("pointerdown", function (e) {
@@ -226,4 +229,6 @@
   addEventListener("resize", function () { if (WIDE.matches) stack(); replace(); });
   addEventListener("scroll", replace, { passive: true });
   sidenotes();
+  // The text replaced in place (build.py serve, after a correction): its markers set up again.
+  on("editio:replaced", function () { tips = []; lit = []; untitle(); sidenotes(); });
 })();

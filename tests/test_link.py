@@ -95,3 +95,41 @@ def test_golden_ibid_and_archives(linked):
     assert notes_by_file == {"2668": 8, "2669": 10, "2670": 14, "2672": 1, "2674": 17, "2675": 2}
     periodicals = [(n.n, c.periodical) for n in linked.values() for c in n.citations if c.kind == "periodical"]
     assert periodicals == [(23, "Izvestiia"), (28, "Leningradskaia pravda"), (32, "Leningradskaia Pravda")]
+
+
+# --- serve's memo of links ------------------------------------------------------------------------
+
+def test_links_kept_by_serve_give_the_same_edition_and_are_made_again_when_a_note_changes(tmp_path):
+    """serve keeps each article's links by the notes and bibliography they were made from (Job.link_memo):
+    every file of the article built with links kept is the file built without, and a correction that changes
+    a note links the notes again."""
+    import pickle
+    from dataclasses import replace
+
+    import build
+    from conftest import PROJECT, SEED
+
+    out = tmp_path / "out"
+    (out / "edition" / SEED.stem).mkdir(parents=True)
+    corrections = out / "edition" / SEED.stem / "corrections.yaml"
+    text = (PROJECT / "edition" / SEED.stem / "corrections.yaml").read_text(encoding="utf-8")
+    corrections.write_text(text, encoding="utf-8")
+    job = build.make_job(build.parse_args(["--seed", str(SEED), "--out", str(out)]))
+    extracted = pickle.dumps(build.ARTICLE[0](replace(job, works=job.works[:1])).works[0])
+
+    def files(memo):
+        one = replace(job, works=[pickle.loads(extracted)], files={}, link_memo=memo)
+        for stage in build.ARTICLE[1:]:
+            one = stage(one)
+        return one.files
+
+    memo: dict = {}
+    linked = files(None)
+    assert files(memo) == linked and memo  # linked, and kept
+    kept = memo[SEED.stem]
+    assert files(memo) == linked and memo[SEED.stem] is kept  # from the memo
+
+    corrections.write_text(text.replace('edition: "Ibid., l. 9."', 'edition: "Ibid., ll. 9–10."'), encoding="utf-8")
+    relinked = files(None)
+    assert relinked != linked
+    assert files(memo) == relinked and memo[SEED.stem] is not kept  # the note changed: linked again

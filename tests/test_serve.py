@@ -109,10 +109,23 @@ def test_a_correction_appears_in_the_open_page_by_itself(page: Page, served):
     page.evaluate("window.beforeTheEdit = true")
     save(served.corrections, edited)
     expect(page.locator("#p21 #noteref-46")).to_be_attached(timeout=10_000)
-    assert page.evaluate("window.beforeTheEdit === undefined")  # the page reloaded itself
-    assert abs(page.evaluate("scrollY") - before) < 5  # and kept the reader's place
+    assert page.evaluate("window.beforeTheEdit === true")  # the text put in place, the page not reloaded
+    assert abs(page.evaluate("scrollY") - before) < 5  # and the reader's place kept
+    assert page.locator("#p20 #noteref-46").count() == 0 and page.locator("#noteref-46").count() == 1
+    # The replaced text is set up as a loaded page's is: the marker's sidenote beside it, its popover on hover.
+    page.set_viewport_size({"width": 900, "height": 700})  # no room for sidenotes: popovers
+    page.locator("#p21 #noteref-46").hover()
+    expect(page.locator('[role="note"]')).to_be_visible()
+    expect(page.locator('[role="note"]')).to_contain_text("46")
+    page.set_viewport_size({"width": 1400, "height": 800})
+    expect(page.locator('aside.sidenote[data-ref="noteref-46"]')).to_have_count(1)
     served.wait_for("rebuilt in")
     assert blocked == [] and all(url.startswith(served.url) for url in requests)
+
+    template = served.root / "templates" / "article.html.j2"  # a template: the page reloaded whole
+    save(template, template.read_text(encoding="utf-8").replace("How to cite</h2>", "How to cite this edition</h2>"))
+    expect(page.locator("h2", has_text="How to cite this edition")).to_be_attached(timeout=10_000)
+    assert page.evaluate("window.beforeTheEdit === undefined")
 
 
 def test_a_reader_in_the_endnotes_keeps_the_place(page: Page, served):
@@ -126,8 +139,8 @@ def test_a_reader_in_the_endnotes_keeps_the_place(page: Page, served):
     page.evaluate("window.beforeTheEdit = true")
     save(served.corrections, re.sub(r"(  - note: 46\n    after: )\"[^\"]*\"", r'\1"protocols of Bureau sessions for 1926."',
                                     text))
-    expect(page.locator("#p21 #noteref-46")).to_be_attached(timeout=10_000)  # the page reloaded with the change
-    assert page.evaluate("window.beforeTheEdit === undefined")
+    expect(page.locator("#p21 #noteref-46")).to_be_attached(timeout=10_000)  # the change put in place
+    assert page.evaluate("window.beforeTheEdit === true")
     page.wait_for_timeout(300)
     assert abs(page.evaluate("document.getElementById('note-60').getBoundingClientRect().top") - top) < 5
 

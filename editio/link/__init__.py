@@ -12,6 +12,8 @@ older citation.
 """
 from __future__ import annotations
 
+import hashlib
+import pickle
 from collections import Counter
 
 from ..corrections import apply_citations, suggest
@@ -44,7 +46,7 @@ def stage(job):
     """Link every edition's notes; the editor's citation corrections then override the resolver."""
     problems = []
     for work in job.works:
-        doubts, repairs = link(work.edition)
+        doubts, repairs = _linked(work, job.link_memo)
         problems.extend(apply_citations(work.edition, doubts, work.corrections))
         propagate(work.edition)
         work.report.doubts.extend(doubts)
@@ -58,3 +60,22 @@ def stage(job):
     if problems:
         raise EditionError(problems)
     return job
+
+
+def _linked(work, memo: dict | None) -> tuple[list[Doubt], list]:
+    """link(work.edition); with a memo (serve), what it gave before for the same notes and bibliography, when
+    they are the same (a correction of the text changes neither)."""
+    if memo is None:
+        return link(work.edition)
+    edition = work.edition
+    key = hashlib.sha256(pickle.dumps((edition.notes, edition.bibliography), pickle.HIGHEST_PROTOCOL)).digest()
+    kept = memo.get(work.slug)
+    if kept is not None and kept[0] == key:
+        citations, edition.bibliography, doubts, repairs = pickle.loads(kept[1])
+        for note, cited in zip(edition.notes, citations, strict=True):
+            note.citations = cited
+        return doubts, repairs
+    doubts, repairs = link(edition)
+    memo[work.slug] = (key, pickle.dumps(([n.citations for n in edition.notes], edition.bibliography, doubts, repairs),
+                                         pickle.HIGHEST_PROTOCOL))
+    return doubts, repairs
