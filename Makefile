@@ -11,8 +11,12 @@ serve: setup
 test: setup-test system-tools
 	$(BIN)/python -m pytest
 
+# The project's own code compiled to bytecode, as pip compiles the packages it installs: Python does not
+# write it itself where PYTHONDONTWRITEBYTECODE is set, and each build would compile every module again.
 setup: $(VENV)/.installed
+	@$(BIN)/python -m compileall -q editio build.py >/dev/null
 setup-test: $(VENV)/.installed-test
+	@$(BIN)/python -m compileall -q editio build.py >/dev/null
 
 $(VENV)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)

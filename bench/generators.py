@@ -67,6 +67,8 @@ class Editio(Generator):
         self.seed = seed
         self.corrections = PROJECT / "edition" / seed.stem / "corrections.yaml"
         self.article = f"{seed.stem}/index.html"
+        # As `make setup` leaves the project: its code compiled to bytecode (pip compiles the peers' at install).
+        run([sys.executable, "-m", "compileall", "-q", str(PROJECT / "editio"), str(PROJECT / "build.py")])
         commit = run(["git", "-C", str(PROJECT), "rev-parse", "--short", "HEAD"]).strip()
         dirty = run(["git", "-C", str(PROJECT), "status", "--porcelain", "--untracked-files=no"]).strip()
         self.version = commit + ("+changes" if dirty else "")

@@ -9,6 +9,7 @@ its evidence, and whatever the rules cannot decide is reported as a doubt.
 from __future__ import annotations
 
 import hashlib
+import importlib
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -18,27 +19,32 @@ from ..records import Block, Edition, Note, PageBreak, Report, Source
 from .bibliography import read_bibliography
 from .body import build_sections, find_headings, join_page_breaks, repair_hyphens
 from .common import NOTES_HEADINGS, REFERENCES_HEADINGS, Work, find_heading, page_marks, split_blocks, word_corpus
-from .docx import read_docx
 from .front import read_cover, read_title_block
 from .furniture import drop_furniture
 from .markers import place_markers, report_unanchored
 from .notes import breaks_off, read_notes
-from .pdf import read_pdf
 from .seed import read_seed
 
 
 CUT_SHORT = "give the complete text (an article without a bibliography may end with its last note)"
 
 
-READERS = {".pdf": read_pdf, ".docx": read_docx}
-"""The reader of each kind of seed besides text (read_seed): each gives the lines a text seed would hold, and
-records in the Work what it repaired on the way."""
+READERS = {".pdf": "pdf", ".docx": "docx"}
+"""The module whose read_<name> reads each kind of seed besides text (read_seed), imported only to read one:
+each gives the lines a text seed would hold, and records in the Work what it repaired on the way."""
 SEED_SUFFIXES = (".txt", *READERS)
+
+
+def _reader(suffix: str):
+    name = READERS.get(suffix.lower())
+    if name is None:
+        return read_seed
+    return getattr(importlib.import_module(f".{name}", __name__), f"read_{name}")
 
 
 def extract(path: Path, label: str) -> tuple[Edition, Report]:
     work = Work(label)
-    lines, data = READERS.get(path.suffix.lower(), read_seed)(path, work)
+    lines, data = _reader(path.suffix)(path, work)
     pages = {ln.no: ln.page for ln in lines}
     lines = drop_furniture(lines, work)
     notes_at = find_heading(lines, NOTES_HEADINGS)
