@@ -98,7 +98,7 @@ def spelling_variants(edition: Edition):
     sign ' left out). A name is a capitalised word the edition never writes in lower case: 'Party' gets
     no 'Partii'."""
     texts = [b.text for b in edition.blocks()] + [n.text for n in edition.notes] + [e.raw for e in edition.bibliography]
-    words = [re.sub(r"['’]s$", "", w) for t in texts for w in WORD.findall(t)]
+    words = [_unpossessive(w) for t in texts for w in WORD.findall(t)]
     lower = {w.lower() for w in words if w[:1].islower()}
     names = {w for w in words if w[:1].isupper() and w.lower() not in lower}
     groups: dict[str, set[str]] = {}
@@ -106,7 +106,7 @@ def spelling_variants(edition: Edition):
         groups.setdefault(name_key(w), set()).add(w)
 
     def variants(word: str) -> set[str]:
-        base = re.sub(r"['’]s$", "", word)
+        base = _unpossessive(word)
         if base not in names:
             return set()
         out = set(groups.get(name_key(base), ())) | {base.replace("'", "").replace("’", "")}
@@ -119,8 +119,13 @@ def spelling_variants(edition: Edition):
 
 def _also(texts: list[str], variants) -> list[tuple[str, str]]:
     """(other spelling, the spelling printed) for the names of texts."""
-    words = {re.sub(r"['’]s$", "", w) for t in texts for w in WORD.findall(plain(t)) if w[:1].isupper()}
+    words = {_unpossessive(w) for t in texts for w in WORD.findall(plain(t)) if w[:1].isupper()}
     return sorted({(v, w) for w in words for v in variants(w) if v not in words})
+
+
+def _unpossessive(word: str) -> str:
+    """The word without a possessive 's ('Trotsky's' -> 'Trotsky'); called for every word of an article."""
+    return word[:-2] if word.endswith(("'s", "’s")) else word
 
 
 def records(edition: Edition, slug: str) -> list[Record]:

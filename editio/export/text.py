@@ -8,6 +8,7 @@ the parsed runs.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 from markdown_it import MarkdownIt
@@ -27,20 +28,26 @@ def runs(text: str, cuts: list[int]):
     for i, pos in sorted(enumerate(cuts), key=lambda t: -t[1]):
         marked = marked[:pos] + f"{OPEN}{i}{CLOSE}" + marked[pos:]
     styles: list[str] = []
-    for token in MD.parseInline(marked)[0].children or []:
-        kind, _, edge = token.type.rpartition("_")
+    for kind_, content in _tokens(marked):
+        kind, _, edge = kind_.rpartition("_")
         if kind in STYLES and edge == "open":
             styles.append(STYLES[kind])
         elif kind in STYLES and edge == "close":
             styles.pop()
-        elif token.type in ("softbreak", "hardbreak"):
+        elif kind_ in ("softbreak", "hardbreak"):
             yield " ", tuple(styles)
         else:  # text, code, and the text of anything else markdown-it finds (links)
-            for i, piece in enumerate(CUT.split(token.content)):
+            for i, piece in enumerate(CUT.split(content)):
                 if i % 2:
                     yield int(piece), tuple(styles)
                 elif piece:
                     yield piece, tuple(styles)
+
+
+@functools.lru_cache(maxsize=4096)
+def _tokens(marked: str) -> tuple[tuple[str, str], ...]:
+    """markdown-it's inline tokens of marked as (type, content): every export reads the same texts."""
+    return tuple((t.type, t.content) for t in MD.parseInline(marked)[0].children or [])
 
 
 def plain_text(text: str) -> str:
