@@ -14,6 +14,7 @@ disk, and the published site, have no trace of it.
 """
 from __future__ import annotations
 
+import faulthandler
 import functools
 import hashlib
 import http.server
@@ -745,6 +746,8 @@ def serve(make_job, build_site, article_stages, problems: list[Problem], port: i
     sources, until Ctrl-C; problems: those of the first build, if it failed."""
     import watchfiles  # only when serving
 
+    # kill -USR1 <pid> prints where every thread of a serve that seems stuck is (to its standard error).
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     job = make_job()
     live = Live(job.site_dir, problems=[str(p) for p in problems])
     handler = type("LiveHandler", (Handler,), {"live": live})

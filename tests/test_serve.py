@@ -57,9 +57,11 @@ class Served:
             self.process.send_signal(signal.SIGINT)
             try:
                 return self.process.wait(10)
-            except subprocess.TimeoutExpired:
+            except subprocess.TimeoutExpired:  # where it is stuck, in its log (serve's SIGUSR1), then gone
+                self.process.send_signal(signal.SIGUSR1)
+                time.sleep(1)
                 self.process.kill()
-                raise
+                raise AssertionError(f"serve did not stop within 10 s of Ctrl-C:\n{self.output()[-8000:]}") from None
         return self.process.returncode
 
 
