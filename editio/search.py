@@ -358,21 +358,12 @@ def _pagefind(executable: str, job, articles, out: Path, digest: str, started=No
         _pagefind_run(executable, job, pages, out, started)
         shutil.rmtree(job.cache_dir / PARTS, ignore_errors=True)
     else:
-        kept = job.cache_dir / PARTS
-        kept.mkdir(parents=True, exist_ok=True)
-        made = [kept / _digest(executable, [a for a, _ in part]) for part in parts]
-        for part, index in zip(parts, made):
-            if not (index / search_merge.ENTRY).is_file():
-                fresh = Path(tempfile.mkdtemp(prefix=".new-", dir=kept))
-                try:
-                    _pagefind_run(executable, job, [page for _, page in part], fresh / "index", started)
-                    os.replace(fresh / "index", index)
-                finally:
-                    shutil.rmtree(fresh, ignore_errors=True)
-        search_merge.merge(made, out)
-        for old in kept.iterdir():  # the parts of earlier records
-            if old not in made:
-                shutil.rmtree(old, ignore_errors=True)
+        try:
+            _parts_merged(executable, job, parts, out, started)
+        except OSError as exc:
+            raise EditionError([Problem(str(exc.filename or out), 0, "cannot write the search index",
+                                        exc.strerror or str(exc), "check the folder's permissions and free space; "
+                                        "the site is as it was")]) from None
     for path in out.glob("*"):
         if _UNUSED.match(path.name):
             path.unlink()
@@ -382,6 +373,31 @@ def _pagefind(executable: str, job, articles, out: Path, digest: str, started=No
                                     "run the build again; if it happens again, report it with Pagefind's version")])
     (out / DIGEST).write_text(digest, encoding="utf-8")
     return len(parts)
+
+
+def _parts_merged(executable: str, job, parts, out: Path, started) -> None:
+    """The index of each part made where the cache does not hold it already, then all merged into out; the
+    parts of earlier records let go (not another build's part in the making)."""
+    kept = job.cache_dir / PARTS
+    kept.mkdir(parents=True, exist_ok=True)
+    made = [kept / _digest(executable, [a for a, _ in part]) for part in parts]
+    for part, index in zip(parts, made):
+        if (index / search_merge.ENTRY).is_file():
+            continue
+        fresh = Path(tempfile.mkdtemp(prefix=".new-", dir=kept))
+        try:
+            _pagefind_run(executable, job, [page for _, page in part], fresh / "index", started)
+            try:
+                os.replace(fresh / "index", index)
+            except OSError:
+                if not (index / search_merge.ENTRY).is_file():  # not made meanwhile by another build
+                    raise
+        finally:
+            shutil.rmtree(fresh, ignore_errors=True)
+    search_merge.merge(made, out)
+    for old in kept.iterdir():
+        if old not in made and not old.name.startswith(".new-"):
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _records_page(job, a) -> Path:

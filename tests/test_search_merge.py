@@ -161,3 +161,24 @@ def test_a_changed_article_makes_only_its_part_again(collection, tmp_path):
     assert contents(out / "site" / "pagefind") == contents(index(records, tmp_path / "whole"))
     assert "A paragraph the editor added by hand." in json.dumps(contents(out / "site" / "pagefind"),
                                                                  ensure_ascii=False)
+
+
+def test_parts_that_cannot_be_kept_are_a_clear_error_and_the_site_stays(collection, tmp_path):
+    out = tmp_path / "out"
+    for folder in ("edition", "site", "site.cache"):
+        shutil.copytree(collection / folder, out / folder)
+    parts = out / "site.cache" / ".index-parts"
+    shutil.rmtree(parts)
+    parts.write_text("not a folder")  # what a full disk or a read-only folder does, as root can see it
+    site = {p: p.read_bytes() for p in (out / "site").rglob("*") if p.is_file()}
+    seeds = sorted((collection / "seeds").glob("*.txt"))
+    changed = seeds[0] = Path(shutil.copy(seeds[0], tmp_path))
+    changed.write_text(changed.read_text(encoding="utf-8").replace("\nNotes\n", "\nAn added paragraph.\n\nNotes\n"),
+                       encoding="utf-8")
+    done = subprocess.run([sys.executable, str(PROJECT / "build.py"), "--seed", *map(str, seeds), "--out", str(out)],
+                          capture_output=True, text=True, timeout=600, env={**os.environ, "EDITIO_INDEX_PART_MB": "1"})
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"error: {parts}: cannot write the search index (\"File exists\"); check the folder's permissions and free "
+        "space; the site is as it was", "build failed: 1 problem(s); nothing was written"]
+    assert {p: p.read_bytes() for p in (out / "site").rglob("*") if p.is_file()} == site
