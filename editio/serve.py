@@ -748,6 +748,9 @@ def serve(make_job, build_site, article_stages, problems: list[Problem], port: i
 
     # kill -USR1 <pid> prints where every thread of a serve that seems stuck is (to its standard error).
     faulthandler.register(signal.SIGUSR1, all_threads=True)
+    # Ctrl-C (SIGINT) stops serve even when it was started ignoring it, as a shell starts a script's background
+    # job: Python then leaves SIGINT ignored, and serve could only be killed.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     job = make_job()
     live = Live(job.site_dir, problems=[str(p) for p in problems])
     handler = type("LiveHandler", (Handler,), {"live": live})

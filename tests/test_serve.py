@@ -30,11 +30,11 @@ def free_port() -> int:
 class Served:
     """A copy of the project served by build.py serve in a process of its own."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, **popen):
         self.root, self.port = root, free_port()
         self.log = root / "serve.log"
         self.process = subprocess.Popen([sys.executable, str(root / "build.py"), "serve", "--port", str(self.port)],
-                                        cwd=root, stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
+                                        cwd=root, stdout=open(self.log, "w"), stderr=subprocess.STDOUT, **popen)
         self.url = f"http://127.0.0.1:{self.port}/"
         self.wait_for("serving ")
 
@@ -225,3 +225,11 @@ def test_ctrl_c_stops_it_cleanly(served):
     assert served.output().rstrip().endswith("stopped")
     with socket.socket() as s:
         s.bind(("127.0.0.1", served.port))  # the port is free again
+
+
+def test_ctrl_c_stops_it_when_started_ignoring_it(tmp_path):
+    """A shell starts a script's background job with SIGINT ignored, and Python keeps it so: serve (and the
+    tests' serves, when the tests ran in the background) could then only be killed."""
+    server = Served(copy_project(tmp_path, SEED), preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    assert server.stop() == 0
+    assert server.output().rstrip().endswith("stopped")
