@@ -101,11 +101,12 @@ def indexer_settings(env) -> dict:
                                         "set it to a positive number, e.g. 120, or unset it")])
     part = env.get("EDITIO_INDEX_PART_MB")
     if part is not None:
-        if not _number(part) >= 0 or _number(part) == float("inf"):
+        megabytes = _number(part)
+        if not 0 <= megabytes < float("inf"):
             raise EditionError([Problem("EDITIO_INDEX_PART_MB", 0, "not a number of megabytes", part,
                                         "set it to a number, e.g. 16 (0: index every article in one run), "
                                         "or unset it")])
-        settings["index_part_bytes"] = int(_number(part) * 2 ** 20)
+        settings["index_part_bytes"] = int(megabytes * 2 ** 20)
     return settings
 
 

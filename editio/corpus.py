@@ -22,6 +22,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .extract.front import COVER_CITE, COVER_LINK
+
 GIVEN = ("Anna Daniel Irina Tomas Ruth Pavel Leila Jonas Elena Marek Sofia Karl Nadia Oskar Vera Lukas "
          "Helena Boris Ingrid Matvei Clara Emil Olga Felix Greta Arkadii Lidia Viktor Marta Stefan").split()
 FAMILY = ("Arvidsson Belkina Corrado Dunaeva Ellery Fomenko Garside Holmqvist Ivashkina Jarvela Kettering "
@@ -249,8 +251,8 @@ def article(rng: random.Random, pool: Pool, index: int) -> tuple[str, str]:
 
     out = ["", "", journal, "", "", "", f"ISSN: {rng.randint(1000, 9999)}-{rng.randint(100, 999)}X (Print) "
            f"Journal homepage: https://example.org/j{index}", "", title, "", author, "",
-           f"To cite this article: {author} ({year}) {title}, {journal}, {volume}:{issue}, {pages}, DOI: {doi}", "",
-           f"To link to this article: https://doi.org/{doi}", "", "", "", author, "", f"{title}¹", "",
+           f"{COVER_CITE}: {author} ({year}) {title}, {journal}, {volume}:{issue}, {pages}, DOI: {doi}", "",
+           f"{COVER_LINK}: https://doi.org/{doi}", "", "", "", author, "", f"{title}¹", "",
            _abstract(rng, place, start, end), ""]
     out += lines
     out += ["Notes", ""] + _notes(rng, notes) + ["", "References", ""] + _references(rng, art.cited)

@@ -413,7 +413,8 @@ def _records_page(job, a) -> Path:
 
 def _parts(pages: list[tuple[object, Path]], limit: int) -> list[list[tuple[object, Path]]]:
     """(article, records page) in runs of at most limit bytes of pages each, in order (one run when limit is
-    0; a page larger than limit a run of its own). An article changed changes only its part."""
+    0; a page larger than limit a run of its own). A changed article changes its own part, and the later ones
+    only when its new size moves a boundary."""
     parts, size = [[]], 0
     for article, page in pages:
         bytes_ = page.stat().st_size

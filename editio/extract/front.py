@@ -8,7 +8,10 @@ from ..records import (Metadata)
 from .common import Line, Run, Work
 
 
-CITE_LINE = re.compile(r"^To cite this article:\s*(?P<authors>.+?)\s*\((?P<year>\d{4})\)\s*(?P<rest>.+?)"
+COVER_CITE, COVER_LINK = "To cite this article", "To link to this article"
+"""The labels of a publisher's cover page (Taylor & Francis prints one before each article it sends out): the
+publisher's words, not the article's. corpus.py prints them on the invented articles' covers."""
+CITE_LINE = re.compile(rf"^{COVER_CITE}:\s*(?P<authors>.+?)\s*\((?P<year>\d{{4}})\)\s*(?P<rest>.+?)"
                        r",\s*DOI:\s*(?P<doi>\S+?)\.?\s*$")
 
 
@@ -46,7 +49,7 @@ def read_cover(lines: list[Line], work: Work) -> tuple[int, Metadata]:
     m, end = cite
     meta.authors = [a.strip() for a in re.split(r",\s*|\s+(?:&|and)\s+", m.group("authors")) if a.strip()]
     meta.year, meta.doi = m.group("year"), m.group("doi")
-    meta.line = next(ln.no for ln in lines if ln.text.strip().startswith("To cite this article"))
+    meta.line = next(ln.no for ln in lines if ln.text.strip().startswith(COVER_CITE))
     rest = CITE_REST.match(m.group("rest"))
     if rest:
         meta.title = rest.group("title").strip()
@@ -58,7 +61,7 @@ def read_cover(lines: list[Line], work: Work) -> tuple[int, Metadata]:
         issn = re.match(r"^ISSN:\s*(.+?)(?:\s+Journal homepage:.*)?$", text)
         if issn:
             meta.issn = issn.group(1)
-        if text.startswith("To link to this article") and no > end:
+        if text.startswith(COVER_LINK) and no > end:
             end = no
     return next(i for i, ln in enumerate(lines) if ln.no == end) + 1, meta
 

@@ -6,7 +6,7 @@ from collections import Counter
 
 from ..textrules import (CAPITAL, fold)
 from .common import Line, Work
-from .front import CITE_REST, cover_citation, paragraphs
+from .front import CITE_REST, COVER_CITE, COVER_LINK, cover_citation, paragraphs
 
 
 PAGE_FURNITURE = re.compile(r"^\s*(?:\d{1,4}|[A-Z][A-Z .,'’&:-]{2,}\s+\d{1,4}|\d{1,4}\s+[A-Z][A-Z .,'’&:-]{2,})\s*$")
@@ -30,7 +30,7 @@ def _running_heads(lines: list[Line]) -> set[int]:
     names (initials and surnames, or the surnames the cover gives), the journal's title, or any line in
     capitals printed twice."""
     first = next((first for text, first, _ in paragraphs(lines) if len(text) >= 200
-                  and not text.startswith(("To cite this article", "To link to this article", "ISSN"))), None)
+                  and not text.startswith((COVER_CITE, COVER_LINK, "ISSN"))), None)
     body = next((i for i, ln in enumerate(lines) if ln.no == first), len(lines))
     cite = cover_citation(lines[:body])
     families, journal = set(), ""
