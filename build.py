@@ -37,6 +37,7 @@ STAGES = [
     publish.stage,                              # the staging folder beside the site
     functools.partial(articles.stage, ARTICLE),  # every article (in parallel, unchanged ones from the cache)
     search.start_index,                         # Pagefind on the staged records, running meanwhile
+    articles.finish,                            # the downloads of an article built in this process
     collection.stage,                           # landing page, collection archive index and bibliography
     search.search_page,
     publish.write,

@@ -75,6 +75,9 @@ class Job:
     so that a correction that changes neither does not link them again."""
     articles: list = field(default_factory=list)
     """What the collection's pages need of each article (collection.ArticleSummary), in the order of works."""
+    unfinished: list = field(default_factory=list)
+    """(index in articles, what is left to do) of the article built in this process whose stages after its search
+    records wait for articles.finish, so that they run while Pagefind indexes those records."""
     log: list[str] = field(default_factory=list)
     """Lines for the summary printed at the end."""
 

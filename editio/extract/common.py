@@ -120,8 +120,10 @@ class Corpus:
 
 
 def word_corpus(texts: list[str]) -> Corpus:
-    words = [w for text in texts for w in WORD.findall(text)]
-    spellings = Counter(spelling(w) for w in words)
+    words = Counter(w for text in texts for w in WORD.findall(text))
+    spellings: Counter[str] = Counter()
+    for w, n in words.items():  # each distinct word once: an article has some 20,000 words, 4,000 distinct
+        spellings[spelling(w)] += n
     by_word: dict[str, list[str]] = defaultdict(list)
     for sp in spellings:
         by_word[sp.replace("-", "")].append(sp)
