@@ -11,7 +11,6 @@ article, or one core), the last one stops after its search records and finish() 
 from __future__ import annotations
 
 import functools
-import multiprocessing
 import os
 import shutil
 from collections.abc import Callable
@@ -164,6 +163,8 @@ def _each(build_one, works: list, last=None) -> list:
     workers = min(os.cpu_count() or 1, len(works))
     if workers <= 1:
         return [(last if last and i == len(works) - 1 else build_one)(w) for i, w in enumerate(works)]
+    import multiprocessing  # only here: importing it costs a build of one article some 11 ms
+
     # Forked workers start at once with everything imported; where there is no fork, spawn.
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with context.Pool(workers) as pool:

@@ -18,8 +18,8 @@ import hashlib
 import importlib
 import os
 import pickle
-import platform
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +41,7 @@ def installed(path: str) -> str:
 def shared_digest(project: Path) -> str:
     """The digest of what every article's pages are made from besides its own files: templates/,
     static/, the code and the versions of the libraries that render it."""
-    h = hashlib.sha256(f"python {platform.python_version()}".encode())
+    h = hashlib.sha256(f"python {sys.version}".encode())  # not platform: slow to import
     for name in LIBRARIES:  # the installed package, as its files are (importlib.metadata is slow to import)
         h.update(f"\0{name} {installed(importlib.import_module(name).__file__)}".encode())
     for root in (project / "templates", project / "static", CODE):
