@@ -67,7 +67,8 @@ async function run() {
   status.textContent = "Searching…";
   const terms = words(query), term = terms.join(" ") || null;
   const found = await pf.search(term, { filters });
-  if (mine !== serial) return;  // a newer search has started
+  await new Promise((go) => setTimeout(go));  // keys typed meanwhile handled first: they drop this search
+  if (mine !== serial) return;  // a newer search has started, or the reader typed on
   current = { mine, found, terms, filters, term, read: 0, places: [], shown: 0 };
   await show(current);
 }
@@ -117,6 +118,17 @@ function words(query) {
   // when the query has others.
   const kept = out.filter((t) => !COMMON.has(t.toLowerCase()));
   return kept.length ? kept : out;
+}
+// While the reader types, the parts of the index holding the words typed so far are fetched (Pagefind's preload,
+// as its own search box does), so that they are in hand when typing stops and the search runs. Not the
+// commonest words, which the search leaves out; not what may yet become a shelfmark (an archive's abbreviation,
+// a level's name, a figure): its word is made whole only at the end; a word still being typed only from its fourth letter:
+// Pagefind fetches every part holding a word that begins so, and a short beginning is in many.
+function preload() {
+  const typing = !/\s$/.test(input.value), terms = words(input.value.trim());
+  const wanted = terms.filter((t, i) => t.length >= (typing && i === terms.length - 1 ? 4 : 3)
+    && !COMMON.has(t.toLowerCase()) && !/\p{N}/u.test(t) && !isArchive(t) && !level(t));
+  if (wanted.length) ready().then((pf) => pf.preload(wanted.join(" "), { filters: chosen() }));
 }
 const COMMON = new Set("a an and as at by for from in is it of on or that the this to was were with".split(" "));
 
@@ -217,7 +229,9 @@ function excerpt(p) {
 }
 
 form.addEventListener("submit", (e) => { e.preventDefault(); clearTimeout(timer); run(); });
-input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 60); });  // typing on: no search yet
+// Typing on: no search yet, and one started meanwhile (the index's parts can keep the page busy past the pause)
+// is dropped before it fetches its results.
+input.addEventListener("input", () => { serial++; clearTimeout(timer); timer = setTimeout(run, 60); preload(); });
 selects.forEach((s) => {
   s.addEventListener("change", run);
   if (!s.hasAttribute("data-listed")) ["focus", "pointerdown"].forEach((e) => s.addEventListener(e, fill, { once: true }));

@@ -202,6 +202,41 @@ def test_a_note_in_the_last_article_is_found_by_a_phrase_a_shelfmark_and_a_filte
         expect(page.locator(f"#note-{note.n}")).to_be_in_viewport()
 
 
+def test_the_index_is_fetched_while_a_word_is_typed_and_nothing_for_a_shelfmark(page: Page, collection_url, editions):
+    """Pagefind's parts for a word come while the reader types it, so none is left to fetch once typing stops; a
+    shelfmark, whose word is made whole only at the end, fetches nothing while typed; the results' fragments
+    are those of the one search shown. (Keys that come slower than the page's pause start a search before the
+    last: it may fetch what it needs, so the checks of what typing alone fetched are then left out.)"""
+    ed = editions[sorted(editions)[-1]]
+    surname = ed.metadata.authors[0].split()[-1]
+    a = next(c.archive for n in ed.notes for c in n.citations if c.archive)
+    shelfmark = f"{a.archive} f. {a.fond}" + (f" op. {a.opis}" if a.opis else "") + f" d. {a.delo}"
+    for query, preloaded in ((surname, True), (shelfmark, False)):
+        page.goto(collection_url + "search.html")
+        page.wait_for_load_state("networkidle")
+        page.evaluate("""() => new MutationObserver(() => { window.searched = true; })
+                             .observe(document.getElementById('search-status'), { childList: true })""")
+        fetched: list[str] = []
+
+        def note(request, fetched=fetched):
+            fetched.append(request.url.rsplit("/", 1)[-1])
+        page.on("request", note)
+        field = page.locator("#search-q")
+        field.press_sequentially(query[:-1], delay=40)
+        while_typing, searched = len(fetched), page.evaluate("window.searched === true")
+        field.press_sequentially(query[-1])
+        expect(page.locator("#search-results li").first).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        page.remove_listener("request", note)
+        parts = [f.endswith(".pf_index") for f in fetched]
+        if preloaded:
+            assert any(parts[:while_typing]) and not any(parts[while_typing:]), (query, fetched)
+        elif not searched:
+            assert not any(parts[:while_typing]), (query, fetched)
+        if not searched:
+            assert 0 < sum(f.endswith(".pf_fragment") for f in fetched) <= 3, (query, fetched)
+
+
 # --- the cache of built articles ------------------------------------------------------------------
 
 def build(out: Path, seeds: list[Path], **env) -> subprocess.CompletedProcess:
