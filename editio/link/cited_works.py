@@ -79,9 +79,7 @@ class FullCitation:
 
 def gather(edition: Edition) -> list[FullCitation]:
     """Every full citation in the notes, each with its work's entry (one entry a work, read from its first
-    full citation); nothing when the article prints a bibliography of works."""
-    if any(e.type not in ("archive", "periodical") for e in edition.bibliography):
-        return []
+    full citation); for an article that prints no bibliography of works (resolve asks only for those)."""
     keys = {e.key for e in edition.bibliography}
     works: dict[tuple, BibEntry] = {}
     out = []

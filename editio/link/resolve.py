@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from ..records import Citation, Doubt, Edition, Note, Repair
 from ..textrules import CAPITAL, MONTHS, SMALL
-from . import cited_works, shelfmark
+from . import shelfmark
 from .archival import continue_file, files, find_archival, known_archives, ocr_repairs
 from .items import DATES, LOCATOR_TEXT, Item, Outcome, doubt, unlinked
 from .periodicals import find_periodicals
 from .works import (HEREAFTER, Index, find_author_date, find_author_led, find_idem, find_unmatched, find_works,
                     idem)
+
+if TYPE_CHECKING:
+    from .cited_works import FullCitation
 
 IBID = re.compile(r"(?<![\w*])\*?(?:[Ii]bid(?:em)?\b\.?|[Тт]ам\s+же\b\.?)\*?")
 """'Ibid.', 'ibid.', 'Ibidem', '*Ibid.*' (in italics, its locator after the closing mark), 'Там же', 'там же'."""
@@ -104,7 +108,7 @@ def find_unread(note: Note, taken: list[Item]) -> list[Item]:
 
 
 def _items(note: Note, index: Index, known: list[str], count: int,
-           full: list[cited_works.FullCitation]) -> list[Item]:
+           full: list[FullCitation]) -> list[Item]:
     """Everything the note cites, in the order it stands; earlier finders take precedence."""
     taken: list[Item] = [Item(Citation("", "work", f.start, note.text[f.start:f.end], target=f.entry.key,
                                        locator=f.locator, confidence="high",
@@ -129,14 +133,23 @@ def _items(note: Note, index: Index, known: list[str], count: int,
     return sorted(taken, key=lambda i: i.start)
 
 
+def _cited_in_full(edition: Edition) -> list[FullCitation]:
+    """The full citations of the notes of an article that prints no bibliography of works (cited_works, imported
+    only then: its grammar costs every other build some 8 ms to compile)."""
+    if any(e.type not in ("archive", "periodical") for e in edition.bibliography):
+        return []
+    from . import cited_works
+    return cited_works.gather(edition)
+
+
 def link(edition: Edition) -> tuple[list[Doubt], list[Repair]]:
     """Fill each note's citations; return the doubts (what resolves to nothing) and the repairs
     (damaged locators read by rule)."""
-    full = cited_works.gather(edition)
+    full = _cited_in_full(edition)
     if full:  # an article without a bibliography: its works are those its notes cite in full
         edition.bibliography = [e for e in edition.bibliography if e.note is None] + list(
             {id(f.entry): f.entry for f in full}.values())
-    by_note: dict[int, list[cited_works.FullCitation]] = {}
+    by_note: dict[int, list[FullCitation]] = {}
     for f in full:
         by_note.setdefault(f.note, []).append(f)
     index = Index(edition.bibliography)
