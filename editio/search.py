@@ -21,6 +21,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -272,7 +273,14 @@ def start_index(job):
         job.carry.append(INDEX)
         later = digest
     else:
-        run = pool.submit(_pagefind, executable, job, job.articles, job.staging / INDEX, digest)
+        # Back once Pagefind runs (or has failed to): its few steps before would otherwise wait for the
+        # interpreter, several milliseconds each, behind the stages that follow. At most 50 ms: a collection
+        # whose parts are all in the cache has no Pagefind to run, only their merge.
+        running = threading.Event()
+        run = pool.submit(_pagefind, executable, job, job.articles, job.staging / INDEX, digest,
+                          lambda process: running.set())
+        run.add_done_callback(lambda _: running.set())
+        running.wait(0.05)
     job.indexing = Indexing(pool, run, len(job.articles), later)
     return job
 
