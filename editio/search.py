@@ -28,6 +28,7 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
+from . import search_merge
 from .cache import installed, link_files, site_of
 from .external import run
 from .link import name_key
@@ -378,6 +379,7 @@ def _pagefind(executable: str, job, articles, out: Path, digest: str, started=No
     if problem:
         raise EditionError([Problem(executable, 0, "Pagefind wrote an incomplete index", problem,
                                     "run the build again; if it happens again, report it with Pagefind's version")])
+    search_merge.meet_bounds(out)
     (out / DIGEST).write_text(digest, encoding="utf-8")
     return len(parts)
 
@@ -385,7 +387,6 @@ def _pagefind(executable: str, job, articles, out: Path, digest: str, started=No
 def _parts_merged(executable: str, job, parts, out: Path, started) -> None:
     """The index of each part made where the cache does not hold it already, then all merged into out; the
     parts of earlier records let go (not another build's part in the making)."""
-    from . import search_merge  # only for a collection indexed in parts: it imports cbor2 and gzip
     kept = job.cache_dir / PARTS
     kept.mkdir(parents=True, exist_ok=True)
     made = [kept / _digest(executable, [a for a, _ in part]) for part in parts]

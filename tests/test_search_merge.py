@@ -14,7 +14,8 @@ from pathlib import Path
 
 import cbor2
 import pytest
-from conftest import COLLECTION, PROJECT
+from conftest import COLLECTION, PROJECT, served
+from playwright.sync_api import Page
 
 from editio import search_merge
 from editio.problems import EditionError
@@ -116,7 +117,98 @@ def test_the_collection_was_indexed_in_parts_and_is_the_index_of_one_run(collect
     assert f"search index: {COLLECTION} article(s) indexed in " in log and " parts, merged (pagefind/)" in log
     records = sorted((collection / "site.cache").glob("*/site/.records/*.html"))
     assert len(records) == COLLECTION
-    assert contents(collection / "site" / "pagefind") == contents(index(records, tmp_path / "whole"))
+    whole = index(records, tmp_path / "whole")
+    search_merge.meet_bounds(whole)  # as the build leaves every index it makes (test below)
+    assert contents(collection / "site" / "pagefind") == contents(whole)
+
+
+def chunk_for(chunks: list, term: str) -> int | None:
+    """The chunk Pagefind 1.5 fetches for a word of a query (pagefind_web's request_indexes): the first whose
+    bounds hold it; failing that, the first whose bounds, cut to the word's length, do."""
+    held = next((i for i, (start, end, _) in enumerate(chunks) if start <= term <= end), None)
+    if held is not None:
+        return held
+    return next((i for i, (start, end, _) in enumerate(chunks)
+                 if term[:len(start)] >= start[:len(term)] and term[:len(end)] <= end[:len(term)]), None)
+
+
+def test_chunk_bounds_meet_so_that_a_word_after_a_chunks_last_finds_that_chunk(pages, tmp_path):
+    """An inflected word sorts after the stem the index holds ('instructors' after 'instructor'); with
+    Pagefind's own bounds it fell outside every chunk and Pagefind fetched the first chunk whose shortened
+    bounds begin it (at 1,000 articles the 215 KB chunk ending with 'in'). With bounds that meet, it finds the
+    chunk where it stands, every indexed word still finds its own, and nothing else in the index changes."""
+    whole = index(pages, tmp_path / "whole")
+    before = contents(whole)
+    search_merge.meet_bounds(whole)
+    after = contents(whole)
+    chunks = after["en"]["chunks"]
+    assert len(chunks) >= 3
+    assert [c[2] for c in chunks] == [c[2] for c in before["en"]["chunks"]]
+    assert {**after["en"], "chunks": None} == {**before["en"], "chunks": None}
+    held = {w: i for i, words in enumerate(json_chunks(whole)) for w in words}
+    assert all(chunk_for(chunks, word) == i for word, i in held.items())
+    for i, (start, end, _) in enumerate(chunks[:-1]):
+        assert end < chunks[i + 1][0]
+        last = max(w for w, at in held.items() if at == i)
+        assert chunk_for(chunks, last + "s") == i
+    assert len(list(whole.glob("*.pf_meta"))) == 1
+
+
+def test_a_plural_no_longer_fetches_the_chunk_of_a_short_common_word():
+    """The bounds Pagefind wrote around 'instructor' at 1,000 articles: 'instructors' fetched the chunk ending
+    with 'in' (215 KB); with the bounds met, the chunk of 'instructor' (53 KB)."""
+    chunks = [["ig", "in", "a"], ["ind", "inspect", "b"], ["inspecto", "instructor", "c"], ["int", "it", "d"]]
+    assert chunk_for(chunks, "instructors") == 0
+    met = search_merge.meeting(chunks)
+    assert chunk_for(met, "instructors") == 2 and chunk_for(met, "instructor") == 2
+    assert [chunk_for(met, w) for w in ("ig", "in", "inactive", "ind", "inspect", "inspecto", "int", "it")] == \
+        [0, 0, 0, 1, 1, 2, 3, 3]
+    assert met == [["", "inc\U0010ffff", "a"], ["ind", "inspectn\U0010ffff", "b"], ["inspecto", "ins\U0010ffff", "c"],
+                   ["int", "\U0010ffff", "d"]]
+    assert chunk_for(met, "a") == 0 and chunk_for(met, "zebra") == 3
+
+
+def test_pagefind_fetches_for_a_plural_the_chunk_of_its_stem_and_not_that_of_a_common_word(page: Page, tmp_path):
+    """Pagefind itself (its WebAssembly, in Chromium), on pages where 'in' and 'instructor' each end a chunk: for
+    'instructors' it fetched the chunk ending with 'in' (found by no bound, the word fell back on the first chunk
+    whose bounds begin it); once the bounds meet, the chunk of 'instructor'."""
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for i in range(12):
+        text = "ignorance " + "in " * 2100 + "instructor " * 2100
+        (folder / f"p{i:02}.html").write_text(PAGE.format(title=f"Page {i}", kind="Text", meta="", text=text,
+                                                          note="a note"), encoding="utf-8")
+    site = tmp_path / "site"
+    site.mkdir()
+    index(sorted(folder.iterdir()), site / "pagefind")
+    words = json_chunks(site / "pagefind")
+    common, stem = (next(i for i, chunk in enumerate(words) if chunk[-1] == w) for w in ("in", "instructor"))
+    assert common < stem
+
+    def fetched_for(term: str) -> list[int]:
+        hashes = [h for _, _, h in cbor2.loads(unpacked(site / "pagefind" / next(
+            (site / "pagefind").glob("*.pf_meta")).name))[2]]
+        with served(site) as url:
+            page.goto(url + "pagefind/pagefind-entry.json")
+            with page.expect_request(lambda r: r.url.endswith(".pf_index")) as first:
+                page.evaluate("""async (term) => {
+                    const pf = await import(new URL("pagefind.js", location.href).href);
+                    await pf.preload(term); }""", term)
+            page.wait_for_load_state("networkidle")
+            asked = [first.value.url] + page.evaluate(
+                "performance.getEntriesByType('resource').map(e => e.name).filter(n => n.endsWith('.pf_index'))")
+        return sorted({hashes.index(u.rsplit("/", 1)[-1].removesuffix(".pf_index")) for u in asked})
+
+    assert fetched_for("instructors") == [common]
+    search_merge.meet_bounds(site / "pagefind")
+    assert fetched_for("instructors") == [stem]
+
+
+def json_chunks(folder: Path) -> list[list[str]]:
+    """The words of each chunk of the index in folder, in order."""
+    entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
+    meta = cbor2.loads(unpacked(folder / f"pagefind.{entry['languages']['en']['hash']}.pf_meta"))
+    return [[w[0] for w in cbor2.loads(unpacked(folder / "index" / f"{h}.pf_index"))[0]] for _, _, h in meta[2]]
 
 
 def test_parts_from_another_pagefind_are_refused(pages, tmp_path):
@@ -158,7 +250,9 @@ def test_a_changed_article_makes_only_its_part_again(collection, tmp_path):
     assert len(set(after) - set(before)) == 1, "one part made again"
     assert all(after[name] == before[name] for name in set(after) & set(before)), "the others kept as they were"
     records = sorted((out / "site.cache").glob("*/site/.records/*.html"))
-    assert contents(out / "site" / "pagefind") == contents(index(records, tmp_path / "whole"))
+    whole = index(records, tmp_path / "whole")
+    search_merge.meet_bounds(whole)
+    assert contents(out / "site" / "pagefind") == contents(whole)
     assert "A paragraph the editor added by hand." in json.dumps(contents(out / "site" / "pagefind"),
                                                                  ensure_ascii=False)
 
