@@ -111,12 +111,13 @@ def meeting(chunks: list[list[str]]) -> list[list[str]]:
 
 
 def meet_bounds(index: Path) -> None:
-    """The chunks' bounds in the index's meta made to meet (meeting). Pagefind fetches for a word of a query the chunk whose bounds hold it (from <= word <= to)
-    and, when none does, the first whose bounds, cut to the word's length, do: a word that sorts after the last
-    word of its chunk, as a plural sorts after the stem the index holds ('instructors' after 'instructor'), then
-    fetched the chunk ending with 'in' (the commonest words, 215 KB at 1,000 articles). With bounds that meet,
-    each word of the index is still found in the one chunk that holds it, and any other word in the chunk where
-    it would stand. An index of another Pagefind than FORMATS is left as it is."""
+    """The chunks' bounds in the index's meta made to meet (meeting). Pagefind fetches for a word of a query the
+    chunk whose bounds hold it (from <= word <= to) and, when none does, the first whose bounds, cut to the word's
+    length, do: a word that sorts after the last word of its chunk, as a plural sorts after the stem the index
+    holds ('instructors' after 'instructor'), then fetched the chunk ending with 'in' (the commonest words, 215 KB
+    at 1,000 articles). With bounds that meet, each word of the index is still found in the one chunk that holds
+    it, and any other word in the chunk where it would stand. An index of another Pagefind than FORMATS is left
+    as it is."""
     entry = json.loads((index / ENTRY).read_text(encoding="utf-8"))
     if not str(entry.get("version")).startswith(FORMATS):
         return

@@ -122,8 +122,8 @@ function words(query) {
 // While the reader types, the parts of the index holding the words typed so far are fetched (Pagefind's preload,
 // as its own search box does), so that they are in hand when typing stops and the search runs. Not the
 // commonest words, which the search leaves out; not what may yet become a shelfmark (an archive's abbreviation,
-// a level's name, a figure): its word is made whole only at the end; a word still being typed only from its fourth letter:
-// Pagefind fetches every part holding a word that begins so, and a short beginning is in many.
+// a level's name, a figure): its word is made whole only at the end; a word still being typed only from its
+// fourth letter: Pagefind fetches every part holding a word that begins so, and a short beginning is in many.
 function preload() {
   const typing = !/\s$/.test(input.value), terms = words(input.value.trim());
   const wanted = terms.filter((t, i) => t.length >= (typing && i === terms.length - 1 ? 4 : 3)
