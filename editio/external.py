@@ -27,7 +27,7 @@ def run(command: list[str], timeout: float, what: str, settings: str, started=No
         if started:
             started(process)
         # Not process.wait(timeout): it looks every few milliseconds, sleeping up to 50 ms between looks, and a
-        # Pagefind run of 40 ms was seen to end 64 ms after its start. A blocking wait returns when the process
+        # Pagefind run of 36 ms was seen to end 65 ms after its start. A blocking wait returns when the process
         # ends; a timer kills it at the limit.
         late = threading.Event()
         timer = threading.Timer(timeout, _stop, (process, late))

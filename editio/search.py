@@ -19,10 +19,10 @@ import concurrent.futures
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import threading
-import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
