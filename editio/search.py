@@ -16,6 +16,7 @@ records changed, and kept as it is otherwise. A page per article keeps the index
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import hashlib
 import json
 import os
@@ -99,28 +100,29 @@ def spelling_variants(edition: Edition):
     sign ' left out). A name is a capitalised word the edition never writes in lower case: 'Party' gets
     no 'Partii'."""
     texts = [b.text for b in edition.blocks()] + [n.text for n in edition.notes] + [e.raw for e in edition.bibliography]
-    words = [_unpossessive(w) for t in texts for w in WORD.findall(t)]
+    words = {_unpossessive(w) for t in texts for w in set(WORD.findall(t))}
     lower = {w.lower() for w in words if w[:1].islower()}
     names = {w for w in words if w[:1].isupper() and w.lower() not in lower}
     groups: dict[str, set[str]] = {}
     for w in names:
         groups.setdefault(name_key(w), set()).add(w)
 
-    def variants(word: str) -> set[str]:
+    @functools.cache  # asked for every capitalised word of every record: a name recurs in many
+    def variants(word: str) -> frozenset[str]:
         base = _unpossessive(word)
         if base not in names:
-            return set()
+            return frozenset()
         out = set(groups.get(name_key(base), ())) | {base.replace("'", "").replace("’", "")}
         stem = re.sub(r"(?<=k)(?:ii|iy|ij|y)$", "", base)  # -sky, -skii, -skiy, -skij: one surname
         if stem != base:
             out |= {stem + end for end in ("y", "ii", "iy", "ij")}
-        return out - {word, base}
+        return frozenset(out - {word, base})
     return variants
 
 
 def _also(texts: list[str], variants) -> list[tuple[str, str]]:
     """(other spelling, the spelling printed) for the names of texts."""
-    words = {_unpossessive(w) for t in texts for w in WORD.findall(plain(t)) if w[:1].isupper()}
+    words = {_unpossessive(w) for t in texts for w in set(WORD.findall(plain(t))) if w[:1].isupper()}
     return sorted({(v, w) for w in words for v in variants(w) if v not in words})
 
 

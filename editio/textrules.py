@@ -14,8 +14,9 @@ CLOSING = "'’\"”)]*»"
 SENTENCE_END = ".!?…"
 
 _LETTER = rf"[^\W\d_{SUPERSCRIPTS}]"
-WORD = re.compile(rf"{_LETTER}(?:{_LETTER}|['’](?={_LETTER}))*(?:-{_LETTER}(?:{_LETTER}|['’](?={_LETTER}))*)*")
-"""A word, apostrophes and hyphens inside it included (mother-in-law, Il'ich)."""
+WORD = re.compile(rf"{_LETTER}+(?:['’]{_LETTER}+)*(?:-{_LETTER}+(?:['’]{_LETTER}+)*)*")
+"""A word, apostrophes and hyphens inside it included (mother-in-law, Il'ich). Runs of letters, not a
+letter at a time: found in every text of an article several times over, this way twice as fast."""
 
 TRAILING_MARKER = re.compile(rf"(?:\s?[{SUPERSCRIPTS}]+|(?<=[.,;:!?'’\"”)])\s?\d{{1,3}})+\s*$")
 
