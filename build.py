@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gc
 import os
 import sys
 import time
 from pathlib import Path
+
+# A build makes many objects that live until it ends (the code it imports, the editions, their pages) and almost
+# no cycles: at Python's default threshold (700) the collector ran 83 times for one article, ~11 ms of 0.4 s,
+# and freed 388 objects in all.
+gc.set_threshold(100_000, 10, 10)
 
 from editio import articles, collection, corrections, export, extract, link, publish, render, search
 from editio.job import Cancelled, EditionWork, Job, label_for, slug_for
