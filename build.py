@@ -175,4 +175,7 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    # Nothing left for the collector: without this, its last full collection as Python exits took ~20 ms.
+    gc.freeze()
+    sys.exit(status)
