@@ -56,7 +56,11 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _constr
 
 
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
-    pass
+    def ignore_aliases(self, data):
+        """Never an anchor and alias (&id001, *id001): a value met twice is written twice, as an editor would
+        write it. to_data() makes every value afresh, so PyYAML's tracking of the values met found none, and
+        cost a third of the time an edition takes to write (26 ms, 18 without)."""
+        return True
 
 
 def _represent_str(dumper, value):

@@ -29,6 +29,13 @@ def test_block_style_and_stable_key_order(real):
     assert list(note) == ["n", "text", "lines"]
 
 
+def test_a_value_met_twice_is_written_twice_never_as_an_alias():
+    pages = ["140", "141"]
+    text = yamlio.dumps({"first": {"pages": pages}, "second": {"pages": pages}})
+    assert "&" not in text and "*" not in text
+    assert text == "first:\n  pages:\n  - '140'\n  - '141'\nsecond:\n  pages:\n  - '140'\n  - '141'\n"
+
+
 def test_wrong_types_are_reported_with_their_line():
     text = "n: seven\ntext: x\nlines: [1]\n"
     problems = []
