@@ -120,7 +120,7 @@ class Corpus:
 
 
 def word_corpus(texts: list[str]) -> Corpus:
-    words = Counter(w for text in texts for w in WORD.findall(text))
+    words = Counter(WORD.findall("\n".join(texts)))  # no word goes over a line
     spellings: Counter[str] = Counter()
     for w, n in words.items():  # each distinct word once: an article has some 20,000 words, 4,000 distinct
         spellings[spelling(w)] += n
