@@ -16,9 +16,10 @@ import sys
 import time
 from pathlib import Path
 
-# A build makes many objects that live until it ends (the code it imports, the editions, their pages) and almost
-# no cycles: at Python's default threshold (700) the collector ran 83 times for one article, ~11 ms of 0.4 s,
-# and freed 388 objects in all.
+# A build makes many objects that live until it ends (the code it imports, the editions, their pages, the index's
+# parts while they are merged) and almost no cycles: at Python's default threshold (700) the collector ran 83
+# times for one article (~11 ms of 0.4 s) and freed 388 objects in all; at 1,000 articles, in serve, a correction
+# took 26.6 s to reach the search index and 6.2 s the whole site, against 9.9 s and 2.4 s at this threshold.
 gc.set_threshold(100_000, 10, 10)
 
 from editio import articles, collection, corrections, export, extract, link, publish, render, search
