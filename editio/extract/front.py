@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..records import (Metadata)
+from ..textrules import plain
 from .common import Line, Run, Work
 
 
@@ -66,8 +67,13 @@ def read_cover(lines: list[Line], work: Work) -> tuple[int, Metadata]:
     return next(i for i, ln in enumerate(lines) if ln.no == end) + 1, meta
 
 
+def _names(text: str) -> list[str]:
+    """The names of an author line, without the italics or bold some journals print it in."""
+    return [n for n in re.split(r",\s*|\s+(?:and|&)\s+", plain(text)) if n]
+
+
 def _looks_like_author_line(text: str) -> bool:
-    names = [n for n in re.split(r",\s*|\s+(?:and|&)\s+", text) if n]
+    names = _names(text)
     return bool(names) and all(
         2 <= len(n.split()) <= 5 and all(w[:1].isupper() or w in ("van", "von", "de", "der") for w in n.split())
         and not re.search(r"[\d:;!?]", n) for n in names) and not text.isupper()
@@ -82,7 +88,7 @@ def read_title_block(front: list[Run], meta: Metadata, work: Work):
     author_run = next((r for r in head if _looks_like_author_line(r.text)
                        or (meta.authors and r.text.strip() == ", ".join(meta.authors))), None)
     if author_run is not None:
-        authors = [a for a in re.split(r",\s*|\s+(?:and|&)\s+", author_run.text) if a]
+        authors = _names(author_run.text)
     title_run = next((r for r in head if r is not author_run), None)
     if title_run is None:
         work.fail(front[0].lines[0], "cannot find the title: only an author line precedes the text",
@@ -94,7 +100,7 @@ def read_title_block(front: list[Run], meta: Metadata, work: Work):
         at += 1
         if author_run is None and at + 1 < len(front) and _looks_like_author_line(front[at + 1].text):
             author_run = front[at + 1]
-            authors = [a for a in re.split(r",\s*|\s+(?:and|&)\s+", author_run.text) if a]
+            authors = _names(author_run.text)
     used = max(at, front.index(author_run) if author_run else -1) + 1
     if author_run is None:
         work.doubt("inferred", title_run.lines[0], "no author line found next to the title")

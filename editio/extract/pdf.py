@@ -159,6 +159,7 @@ def _read_page(doc, index: int) -> _Page:
     # (a line's ends are what the layout needs).
     current, last_index, last_glyph, ox, oy = None, -1, -1, 0.0, 0.0  # the last glyph: in text, in glyphs
     run_end, key = 0, 0
+    broken = False  # PDFium put a line break since the last glyph
     for i, ch in enumerate(text):
         marked = ""
         if ch.isalnum():
@@ -166,12 +167,17 @@ def _read_page(doc, index: int) -> _Page:
         elif ch in "\x02\ufffe\u00ad":  # a hyphen at a line's end (PDFium's marks), or one a PDF says is soft
             ch, marked = "-", ch
         elif ch in "\r\n\x00":
+            broken = broken or ch == "\n"
             continue
         elif ch.isspace():  # within a line (its ends are \r\n): where it stands does not matter
             if glyphs:
                 last = glyphs[-1]
                 glyphs.append(_Glyph(" ", last.x, last.y, last.size, False, False, False))
             continue
+        if broken and last_index >= 0 and _gap_after(raw, textpage, last_index, i, box, x, y):
+            last = glyphs[-1]
+            glyphs.append(_Glyph(" ", last.x, last.y, last.size, False, False, False))
+        broken = False
         if i >= run_end:
             run_end, key = _run(text_object, handle, i, count)
         if key != current or not key:
@@ -205,6 +211,17 @@ def _read_page(doc, index: int) -> _Page:
     textpage.close()
     page.close()
     return _Page(index, _lines(index, glyphs), height=height)
+
+
+def _gap_after(raw, textpage, before: int, after: int, box, x, y) -> bool:
+    """Whether the glyph at index after stands to the right of the one at before, a space's width or more from
+    it, near its height. PDFium reports a line break where the baseline changes, and it changes after a raised
+    note marker: groff's 'out.¹ The' came out as 'out.¹\\r\\nThe'. Such a break within a printed line is a
+    space; a break to the next line is none (its first glyph stands to the left, below)."""
+    raw.FPDFText_GetCharBox(textpage, before, *box)
+    raw.FPDFText_GetCharOrigin(textpage, after, x, y)
+    size = raw.FPDFText_GetFontSize(textpage, after)
+    return 0.15 * size < x.value - box[1].value < 3 * size and abs(y.value - box[2].value) < 2 * size
 
 
 def _run(text_object, handle, start: int, count: int) -> tuple[int, int]:
