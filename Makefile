@@ -30,12 +30,14 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 
 # Browser tests drive Debian's Chromium (Playwright cannot download browsers here); the TEI export is
 # validated with Debian's jing (lxml cannot compile the tei_all schema in reasonable time); the pages with
-# the current Nu HTML checker (npm's vnu-jar, run with Java).
+# the current Nu HTML checker (npm's vnu-jar, run with Java); the PDF reader reads articles typeset by
+# Debian's groff (its PDF driver, gropdf, is in the groff package, not in groff-base).
 VNU := .tools/node_modules/vnu-jar/build/dist/vnu.jar
 
 system-tools: $(VNU)
 	@missing=""; test -x /usr/bin/chromium || missing="chromium"; command -v jing >/dev/null || missing="$$missing jing"; \
 	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	command -v gropdf >/dev/null || missing="$$missing groff"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \

@@ -6,7 +6,8 @@ how fast, and the cold build from a PDF beside the build from its text.
     .venv/bin/python bench/sources.py --runs 3
 
 The test documents are made here as the tests make them (test extras: typst, python-docx): every invented
-article of tests/typeset/ typeset in every layout of tests/typeset.py and written as a Word manuscript, and the
+article of tests/typeset/ typeset in every layout of tests/typeset.py, by GNU groff (endnotes and footnotes), and
+written as a Word manuscript, and the
 project's seed article typeset from its edition (the text with its corrections: what the print was) in the
 endnotes layout and in a layout like the journal's own (B5, 10.5 pt), about twenty pages.
 
@@ -34,7 +35,7 @@ sys.path[:0] = [str(PROJECT), str(PROJECT / "tests")]
 
 import typeset  # noqa: E402
 from editio import corrections  # noqa: E402
-from editio.extract import READERS, extract  # noqa: E402
+from editio.extract import _reader, extract  # noqa: E402
 from editio.extract.common import Work  # noqa: E402
 
 JOURNAL = typeset.Layout("endnotes-b5-journal", paper="iso-b5", size=10.5)
@@ -62,7 +63,7 @@ def pages_of(pdf: Path) -> int:
 def measure(name: str, article: typeset.Article, seed: Path, runs: int, footnotes: bool) -> dict:
     edition, report = extract(seed, seed.name)
     joins = [r for r in report.repairs if r.kind == "dehyphenation"]
-    reader = READERS[seed.suffix]
+    reader = _reader(seed.suffix)
     return {
         "document": name,
         "pages": pages_of(seed) if seed.suffix == ".pdf" else "",
@@ -100,6 +101,9 @@ def main(argv=None) -> int:
                 pdf = typeset.typeset(article, layout, folder)
                 rows.append(measure(f"{path.stem} ({layout.name})", article, pdf, args.runs,
                                     layout.notes == "footnotes"))
+            for notes in typeset.GROFF_NOTES:
+                pdf = typeset.typeset_groff(article, notes, folder)
+                rows.append(measure(f"{path.stem} (groff {notes})", article, pdf, args.runs, notes == "footnotes"))
             docx = manuscript(article, folder / f"{path.stem}.docx")
             rows.append(measure(f"{path.stem} (Word manuscript)", article, docx, args.runs, False))
         seed = next((PROJECT / "seeds").glob("*.txt"))

@@ -1,4 +1,5 @@
-"""Invented articles typeset as a typesetter would (Typst), for the PDF reader's tests and benchmark.
+"""Invented articles typeset as a typesetter would (Typst; and GNU groff, a second typesetter that makes its PDFs
+its own way), for the PDF reader's tests and benchmark.
 
 An article (tests/typeset/*.yaml) is its clean text: title, authors, abstract, sections of paragraphs in which
 '^N' is the marker of note N and *…* italics, the notes, the references. From it are made the text seed (what
@@ -8,6 +9,7 @@ find: every block's text, every marker's place, every note.
 from __future__ import annotations
 
 import re
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,6 +83,65 @@ def load(path: Path) -> Article:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["notes"] = {int(k): v for k, v in data["notes"].items()}
     return Article(path.stem, **data)
+
+
+# --- GNU groff (ms macros, its own PDF driver) -------------------------------------------------------------------
+# Its PDFs differ from Typst's where the reader must not depend on one producer: the authors in italics, headings
+# in bold at the text's size, spaces left for the reader to infer (PDFium reports a line break after a raised
+# marker), hyphens the PDF does not mark, footnotes below a short rule, references with a hanging indent.
+
+GROFF_NOTES = ("endnotes", "footnotes")
+
+
+def _roff(text: str) -> str:
+    """Plain text as groff input: its escape character escaped, a straight apostrophe as such, no control line."""
+    text = text.replace("\\", "\\e").replace("'", "\\(aq")
+    return "\\&" + text if text.startswith(".") else text
+
+
+def _roff_inline(text: str, a: Article, footnotes: bool, notes: bool = True) -> str:
+    out = []
+    for part in re.split(r"(\*[^*]+\*|\^\d+)", text):
+        if part.startswith("*"):
+            out.append(f"\\fI{_roff(part[1:-1])}\\fP")
+        elif part.startswith("^") and footnotes and notes:  # numbered by groff, the note at the page's foot
+            out.append(f"\\**\n.FS\n{_roff_inline(a.notes[int(part[1:])], a, footnotes, notes=False)}\n.FE\n")
+        elif part.startswith("^"):
+            out.append(f"\\u\\s-3{part[1:]}\\s+3\\d")
+        elif out and out[-1].endswith(".FE\n"):
+            out.append(_roff(part.lstrip()))  # a line begun by a space would break the line
+        elif part:
+            out.append(_roff(part))
+    return "".join(out)
+
+
+def groff_source(a: Article, notes: str) -> str:
+    footnotes = notes == "footnotes"
+    out = [".nr PS 11", ".nr VS 14", ".ds CH", f".ds LH {_roff(a.journal['name'])}", ".ds RH %",
+           f".TL\n{_roff(a.title)}", f".AU\n{_roff(', '.join(a.authors))}", f".AB no\n{_roff(a.abstract)}\n.AE"]
+    for s in a.sections:
+        if s["heading"]:
+            out.append(f".SH\n{_roff_inline(s['heading'], a, footnotes)}")
+        out += [f".PP\n{_roff_inline(p, a, footnotes)}" for p in s["paragraphs"]]
+    if not footnotes:
+        out.append(".SH\nNotes")
+        out += [f".LP\n{n}. {_roff_inline(t, a, footnotes, notes=False)}" for n, t in sorted(a.notes.items())]
+    if a.references:
+        out.append(".SH\nReferences")
+        out += [f".XP\n{_roff_inline(r, a, footnotes, notes=False)}" for r in a.references]
+    return "\n".join(out) + "\n"
+
+
+def typeset_groff(a: Article, notes: str, folder: Path) -> Path:
+    """The article's PDF from groff -ms (Debian's groff package)."""
+    source = folder / f"{a.name}--groff-{notes}.ms"
+    source.write_text(groff_source(a, notes), encoding="utf-8")
+    done = subprocess.run(["groff", "-k", "-ms", "-Tpdf", str(source)], capture_output=True, timeout=60)
+    if done.returncode != 0 or not done.stdout.startswith(b"%PDF"):
+        raise RuntimeError(f"groff failed on {source}: {done.stderr.decode(errors='replace')[-500:]}")
+    pdf = source.with_suffix(".pdf")
+    pdf.write_bytes(done.stdout)
+    return pdf
 
 
 # --- the text seed ----------------------------------------------------------------------------------------------
