@@ -38,6 +38,12 @@ def cover_citation(lines: list[Line]) -> tuple[re.Match, int] | None:
     return next(((m, no) for text, _, no in paragraphs(lines) if (m := CITE_LINE.match(text))), None)
 
 
+def _names(text: str) -> list[str]:
+    """The names of an author line or of the cover's citation, without the italics or bold some journals print
+    an author line in."""
+    return [n for n in re.split(r",\s*|\s+(?:and|&)\s+", plain(text)) if n]
+
+
 def read_cover(lines: list[Line], work: Work) -> tuple[int, Metadata]:
     """Index where the article proper starts, and what the cover page says about it."""
     meta = Metadata(title="", authors=[])
@@ -48,7 +54,7 @@ def read_cover(lines: list[Line], work: Work) -> tuple[int, Metadata]:
                    "no cover page ('To cite this article:'): journal, volume, pages and DOI are unknown")
         return 0, meta
     m, end = cite
-    meta.authors = [a.strip() for a in re.split(r",\s*|\s+(?:&|and)\s+", m.group("authors")) if a.strip()]
+    meta.authors = _names(m.group("authors"))
     meta.year, meta.doi = m.group("year"), m.group("doi")
     meta.line = next(ln.no for ln in lines if ln.text.strip().startswith(COVER_CITE))
     rest = CITE_REST.match(m.group("rest"))
@@ -65,11 +71,6 @@ def read_cover(lines: list[Line], work: Work) -> tuple[int, Metadata]:
         if text.startswith(COVER_LINK) and no > end:
             end = no
     return next(i for i, ln in enumerate(lines) if ln.no == end) + 1, meta
-
-
-def _names(text: str) -> list[str]:
-    """The names of an author line, without the italics or bold some journals print it in."""
-    return [n for n in re.split(r",\s*|\s+(?:and|&)\s+", plain(text)) if n]
 
 
 def _looks_like_author_line(text: str) -> bool:

@@ -60,6 +60,11 @@ class _Glyph:
     font: str = ""
     """For a hyphen at a line's end, its font's name."""
 
+    def space(self) -> _Glyph:
+        """A space after this glyph, standing where it stands (within a line, where a space stands does not
+        matter)."""
+        return _Glyph(" ", self.x, self.y, self.size, False, False, False)
+
 
 @dataclass
 class _PLine:
@@ -171,12 +176,10 @@ def _read_page(doc, index: int) -> _Page:
             continue
         elif ch.isspace():  # within a line (its ends are \r\n): where it stands does not matter
             if glyphs:
-                last = glyphs[-1]
-                glyphs.append(_Glyph(" ", last.x, last.y, last.size, False, False, False))
+                glyphs.append(glyphs[-1].space())
             continue
         if broken and last_index >= 0 and _gap_after(raw, textpage, last_index, i, box, x, y):
-            last = glyphs[-1]
-            glyphs.append(_Glyph(" ", last.x, last.y, last.size, False, False, False))
+            glyphs.append(glyphs[-1].space())
         broken = False
         if i >= run_end:
             run_end, key = _run(text_object, handle, i, count)
@@ -571,8 +574,7 @@ class _Layout:
                     piece.glyphs.pop()
                     piece.joins.append((f"{before}-{after}", before + after, why))
             elif not dash:
-                piece.glyphs.append((_Glyph(" ", last.x, last.y, last.size, False, False, False), False,
-                                     piece.glyphs[-1][2]))
+                piece.glyphs.append((last.space(), False, piece.glyphs[-1][2]))
         piece.glyphs += glyphs
 
     def _set_hyphen(self, hyphen: _Glyph, before: str, after: str) -> str:
